@@ -20,7 +20,8 @@ function fill(frame, withMasks, width) {
     storeBigInt(frame, slot * 4, bits, mask, width);
   }
   // Shift counts live in their own slots: small defined numbers.
-  for (let slot = 0; slot < SLOTS; slot++) storeBigInt(frame, (SLOTS + slot) * 4, BigInt(slot % width), 0n, 8);
+  for (let slot = 0; slot < SLOTS; slot++)
+    storeBigInt(frame, (SLOTS + slot) * 4, BigInt(slot % width), 0n, 8);
 }
 
 function measure(body) {
@@ -58,7 +59,8 @@ for (const width of [32, 64]) {
     rows.push([
       `shl ${label}`,
       measure(() => {
-        for (let i = 0; i < OPERATIONS; i++) kernels.shiftLeft(frame, dst, (i & 63) * 4, (SLOTS + (i & 63)) * 4, width);
+        for (let i = 0; i < OPERATIONS; i++)
+          kernels.shiftLeft(frame, dst, (i & 63) * 4, (SLOTS + (i & 63)) * 4, width);
       }),
     ]);
   }
