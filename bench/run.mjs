@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const suites = {
   domain: ['domain.mjs'],
   isa: ['decoder.mjs', 'assembler.mjs'],
+  vm: ['vm.mjs'],
 };
 
 const requested = process.argv.slice(2);

@@ -35,13 +35,20 @@ describe('vial CLI', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('demo shows the coarse and the precise view', async () => {
+  it('demo shows the coarse and the precise view, then runs a div program', async () => {
     const result = await runCli(['demo']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Undefined \* 0 = Undefined/);
     expect(result.stdout).toMatch(/x \* 0 .*0x00 +coarse: 0/);
-    const rows = JSON.parse((await runCli(['demo', '--json'])).stdout) as { name: string; text: string }[];
-    expect(rows.find((row) => row.name.startsWith('x & 0x0f'))?.text).toBe('0x0?');
+    expect(result.stdout).toMatch(/rax +0x0000_0000_0000_000e/);
+    expect(result.stdout).toMatch(/CF +Undefined/);
+    const json = JSON.parse((await runCli(['demo', '--json'])).stdout) as {
+      domain: { name: string; text: string }[];
+      program: { stop: string; vial: { flags: Record<string, string> } };
+    };
+    expect(json.domain.find((row) => row.name.startsWith('x & 0x0f'))?.text).toBe('0x0?');
+    expect(json.program.stop).toBe('end');
+    expect(json.program.vial.flags.CF).toBe('Undefined');
   });
 
   it('runs as a real process through bin/vial.js', () => {

@@ -1,0 +1,233 @@
+/**
+ * `vial check`: random differential testing of the VM against the host CPU, form by form (Node-only:
+ * it drives the host oracle). Every defined bit must agree; bits the VM calls undefined are counted,
+ * so a VM that calls everything undefined cannot pass silently.
+ */
+import { readFileSync } from 'node:fs';
+import { instructionForms } from '../isa/catalog.js';
+import type { InstructionForm } from '../isa/spec.js';
+import { createHostOracle } from '../oracle/host-oracle.js';
+import type { NativeCase, NativeResult, RegisterName as OracleRegister } from '../oracle/types.js';
+import { semanticsByFamily } from '../semantics/index.js';
+import { type Comparison, compareWithCpu, type Mismatch, reproduction } from './compare.js';
+import {
+  type CheckCase,
+  CheckRandom,
+  CODE_ADDRESS,
+  DATA_ADDRESS,
+  DATA_SIZE,
+  generateCase,
+} from './generate.js';
+
+/** Families `check` leaves out, and why (the issue excludes int n, syscall, sysenter, cpuid, rdtsc). */
+export const familiesNotChecked: Readonly<Record<string, string>> = {
+  int: 'makes a system call',
+  syscall: 'makes a system call',
+  sysenter: 'makes a system call',
+  cpuid: 'answers from a CPU profile',
+  rdtsc: 'reads a clock',
+  jcc: 'control flow (tested by the machine tests)',
+  jmp: 'control flow (tested by the machine tests)',
+  call: 'control flow (tested by the machine tests)',
+  ret: 'control flow (tested by the machine tests)',
+  loop: 'control flow (tested by the machine tests)',
+  jcxz: 'control flow (tested by the machine tests)',
+  hlt: 'stops the machine',
+  int3: 'stops the machine',
+  ud2: 'raises #UD by definition',
+  into: 'trap (tested by the machine tests)',
+  bound: 'needs bounds in memory',
+  xlat: 'reads memory at rBX + AL',
+  enter: 'no semantics yet',
+  leave: 'uses rBP as a stack frame',
+};
+
+/** CPUID features of the forms, mapped to the /proc/cpuinfo flags that advertise them. */
+const cpuinfoFlag: Readonly<Record<string, string>> = {
+  BMI1: 'bmi1',
+  BMI2: 'bmi2',
+  ADX: 'adx',
+  MOVBE: 'movbe',
+  POPCNT: 'popcnt',
+  LZCNT: 'abm',
+  'SSE4.2': 'sse4_2',
+  CMPXCHG16B: 'cx16',
+};
+
+function hostFlags(): Set<string> {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags'));
+    return new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** Options of {@link runCheck}. */
+export interface CheckOptions {
+  readonly mode: 32 | 64;
+  /** Only these families or mnemonics (default: all). */
+  readonly instructions?: readonly string[];
+  /** Cases per form (default 200). */
+  readonly cases?: number;
+  readonly seed?: number;
+  /** Called after each form with (forms done, forms in total). */
+  readonly onProgress?: (done: number, total: number, form: string) => void;
+}
+
+/** What happened to one form. */
+export interface FormReport {
+  readonly form: string;
+  readonly cases: number;
+  readonly comparedBits: number;
+  readonly undefinedBits: number;
+  readonly faults: number;
+  /** Up to three failing cases, each with its reproduction. */
+  readonly failures: readonly { readonly reproduction: string; readonly mismatches: readonly Mismatch[] }[];
+  readonly failedCases: number;
+  /** Why no case was run, if none was. */
+  readonly skipped: string | null;
+}
+
+/** The whole run. */
+export interface CheckReport {
+  readonly mode: 32 | 64;
+  readonly seed: number;
+  readonly forms: readonly FormReport[];
+}
+
+/** Chooses the forms to check in `mode`, with the reason for each one left out. */
+export function formsToCheck(
+  mode: 32 | 64,
+  instructions?: readonly string[],
+): { form: InstructionForm; skip: string | null }[] {
+  const flags = hostFlags();
+  const wanted = instructions?.map((name) => name.toLowerCase());
+  return instructionForms
+    .filter((form) => form.modes.includes(mode))
+    .filter((form) => !wanted || wanted.includes(form.family.family) || wanted.includes(form.mnemonic))
+    .map((form) => {
+      const family = form.family.family;
+      let skip: string | null = null;
+      if (!semanticsByFamily.has(family)) skip = 'no semantics yet';
+      else if (familiesNotChecked[family]) skip = familiesNotChecked[family];
+      else if (form.feature && cpuinfoFlag[form.feature] && !flags.has(cpuinfoFlag[form.feature])) {
+        skip = `the host does not advertise ${form.feature}`;
+      } else if (form.lockable && form.operands.length === 0) skip = null;
+      return { form, skip };
+    });
+}
+
+function nativeCase(testCase: CheckCase): NativeCase {
+  const registers: Partial<Record<OracleRegister, bigint>> = {};
+  for (const [name, value] of testCase.registers) {
+    registers[(testCase.mode === 64 ? name : `r${name.slice(1)}`) as OracleRegister] = value;
+  }
+  registers.rsp = DATA_ADDRESS + BigInt(DATA_SIZE);
+  return {
+    code: testCase.code,
+    codeAddress: CODE_ADDRESS,
+    registers,
+    rflags: testCase.rflags,
+    memory: [{ address: DATA_ADDRESS, bytes: testCase.data, writable: true }],
+  };
+}
+
+function cpuOutcome(result: NativeResult) {
+  const fault = result.status === 'completed' ? null : (result.fault?.vector ?? result.status);
+  return {
+    fault,
+    registers: result.registers,
+    rflags: result.rflags,
+    data: result.memory[0]?.bytes ?? new Uint8Array(DATA_SIZE),
+  };
+}
+
+/** Runs the check: for every selected form, `cases` random cases on the VM and on the CPU. */
+export async function runCheck(options: CheckOptions): Promise<CheckReport> {
+  const seed = options.seed ?? 1;
+  const casesPerForm = options.cases ?? 200;
+  const selected = formsToCheck(options.mode, options.instructions);
+  const oracle = await createHostOracle({ mode: options.mode });
+  const reports: FormReport[] = [];
+  try {
+    let done = 0;
+    for (const { form, skip } of selected) {
+      done++;
+      if (skip) {
+        reports.push({
+          form: form.name,
+          cases: 0,
+          comparedBits: 0,
+          undefinedBits: 0,
+          faults: 0,
+          failures: [],
+          failedCases: 0,
+          skipped: skip,
+        });
+        continue;
+      }
+      const rng = new CheckRandom(seed ^ hashName(form.name));
+      const cases: CheckCase[] = [];
+      let lastFailure = '';
+      for (let attempt = 0; cases.length < casesPerForm && attempt < casesPerForm * 20; attempt++) {
+        const generated = generateCase(rng, form, options.mode);
+        if ('skipped' in generated) lastFailure = generated.skipped;
+        else cases.push(generated);
+      }
+      if (cases.length === 0) {
+        reports.push({
+          form: form.name,
+          cases: 0,
+          comparedBits: 0,
+          undefinedBits: 0,
+          faults: 0,
+          failures: [],
+          failedCases: 0,
+          skipped: lastFailure,
+        });
+        options.onProgress?.(done, selected.length, form.name);
+        continue;
+      }
+      const results = await oracle.run(cases.map(nativeCase));
+      let comparedBits = 0,
+        undefinedBits = 0,
+        faults = 0,
+        failedCases = 0;
+      const failures: { reproduction: string; mismatches: readonly Mismatch[] }[] = [];
+      cases.forEach((testCase, index) => {
+        const comparison: Comparison = compareWithCpu(testCase, cpuOutcome(results[index]));
+        comparedBits += comparison.comparedBits;
+        undefinedBits += comparison.undefinedBits;
+        if (results[index].status !== 'completed') faults++;
+        if (comparison.mismatches.length > 0) {
+          failedCases++;
+          if (failures.length < 3)
+            failures.push({ reproduction: reproduction(testCase), mismatches: comparison.mismatches });
+        }
+      });
+      reports.push({
+        form: form.name,
+        cases: cases.length,
+        comparedBits,
+        undefinedBits,
+        faults,
+        failures,
+        failedCases,
+        skipped: null,
+      });
+      options.onProgress?.(done, selected.length, form.name);
+    }
+  } finally {
+    await oracle.close();
+  }
+  return { mode: options.mode, seed, forms: reports };
+}
+
+function hashName(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

@@ -1,0 +1,115 @@
+/**
+ * Decoder tables, derived from the spec catalog at load time (never written by hand).
+ *
+ * Forms are bucketed by (encoding space, opcode map, opcode byte). A bucket whose forms use ModRM is
+ * further split by ModRM.reg, so a `/digit` group is one array index away. Within a list, candidates
+ * are ordered most specific first; the decoder takes the first whose requirements hold.
+ */
+import { instructionForms } from '../isa/catalog.js';
+import type { InstructionForm, OpcodeMap } from '../isa/spec.js';
+
+/** Numeric codes for a form's mandatory prefix, so matching compares small integers. */
+export const mandatoryPrefixCode = { none: 0, NP: 1, '66': 2, F2: 3, F3: 4, NFx: 5 } as const;
+/** Numeric codes for operand-size rules (index into the decoder's effective-size computation). */
+export const operandSizeRuleCode = { normal: 0, default64: 1, force64: 2, wOnly: 3 } as const;
+
+/** A form with its requirements pre-digested into numbers for the decoder's hot loop. */
+export interface DecodeCandidate {
+  readonly form: InstructionForm;
+  /** Bit 0: 16-bit mode, bit 1: 32-bit, bit 2: 64-bit. */
+  readonly modeMask: number;
+  readonly mandatoryPrefix: number;
+  /** 0 when the form does not depend on the operand size. */
+  readonly operandSize: number;
+  readonly operandSizeRule: number;
+  /** 0 when any. */
+  readonly addressSize: number;
+  /** 0 any, 1 register (mod = 11), 2 memory. */
+  readonly modrmMod: number;
+  /** -1 when not fixed. */
+  readonly modrmFixed: number;
+  readonly requiresNoRexB: boolean;
+  /** -1 when VEX.L is ignored. */
+  readonly vexL: number;
+  /** -1 when VEX.W is ignored or selects the operand size. */
+  readonly vexW: number;
+  /** The form uses VEX.vvvv (otherwise it must be 1111b). */
+  readonly usesVvvv: boolean;
+}
+
+/** The forms that share one (space, map, opcode) slot. */
+export interface DecodeBucket {
+  /** True when the slot's forms have a ModRM byte (all of them do, or none). */
+  readonly needsModrm: boolean;
+  /** Candidates for each ModRM.reg value (ModRM buckets), or eight copies of one list (no ModRM). */
+  readonly candidatesByReg: readonly (readonly DecodeCandidate[])[];
+}
+
+/** Bit of {@link DecodeCandidate.modeMask} for a mode. */
+export function modeBit(mode: 16 | 32 | 64): number {
+  return mode === 16 ? 1 : mode === 32 ? 2 : 4;
+}
+
+function toCandidate(form: InstructionForm): DecodeCandidate {
+  return {
+    form,
+    modeMask: form.modes.reduce((mask, mode) => mask | modeBit(mode), 0),
+    mandatoryPrefix: mandatoryPrefixCode[form.mandatoryPrefix],
+    operandSize: form.operandSize ?? 0,
+    operandSizeRule: operandSizeRuleCode[form.operandSizeRule],
+    addressSize: form.addressSize ?? 0,
+    modrmMod: form.modrmMod === 'any' ? 0 : form.modrmMod === 'register' ? 1 : 2,
+    modrmFixed: form.modrmFixed ?? -1,
+    requiresNoRexB: form.requiresNoRexB,
+    vexL: form.vex?.l ?? -1,
+    vexW: form.vex?.w ?? -1,
+    usesVvvv: form.operands.some((operand) => operand.encoding === 'vexRegister'),
+  };
+}
+
+/** Index of an opcode map in the bucket arrays. */
+export const mapIndex: Readonly<Record<OpcodeMap, number>> = { legacy: 0, '0F': 1, '0F38': 2, '0F3A': 3 };
+
+/** How specific a form's requirements are: more specific forms are tried first. */
+function specificity(form: InstructionForm): number {
+  return (
+    (form.modrmFixed !== null ? 16 : 0) +
+    (form.mandatoryPrefix !== 'none' ? 8 : 0) +
+    (form.requiresNoRexB ? 4 : 0) +
+    (form.addressSize !== null ? 2 : 0) +
+    (form.operandSize !== null ? 1 : 0)
+  );
+}
+
+function buildBuckets(space: 'legacy' | 'vex'): (DecodeBucket | undefined)[] {
+  const lists = new Map<number, InstructionForm[]>();
+  for (const form of instructionForms) {
+    if (form.space !== space) continue;
+    const first = mapIndex[form.map] * 256 + form.opcode;
+    const count = form.opcodeRegister ? 8 : 1;
+    for (let register = 0; register < count; register++) {
+      const key = first + register;
+      const list = lists.get(key);
+      if (list) list.push(form);
+      else lists.set(key, [form]);
+    }
+  }
+  const buckets: (DecodeBucket | undefined)[] = new Array(4 * 256).fill(undefined);
+  for (const [key, forms] of lists) {
+    const needsModrm = forms[0].modrm !== 'none';
+    if (forms.some((form) => (form.modrm !== 'none') !== needsModrm)) {
+      throw new Error(`opcode slot ${key.toString(16)} mixes forms with and without ModRM`);
+    }
+    const ordered = [...forms].sort((a, b) => specificity(b) - specificity(a));
+    const candidatesByReg = Array.from({ length: 8 }, (_, reg) =>
+      ordered.filter((form) => form.modrmReg === null || form.modrmReg === reg).map(toCandidate),
+    );
+    buckets[key] = { needsModrm, candidatesByReg };
+  }
+  return buckets;
+}
+
+/** Buckets for legacy-encoded forms, indexed by `mapIndex[map] * 256 + opcode`. */
+export const legacyBuckets: readonly (DecodeBucket | undefined)[] = buildBuckets('legacy');
+/** Buckets for VEX-encoded forms, indexed the same way. */
+export const vexBuckets: readonly (DecodeBucket | undefined)[] = buildBuckets('vex');

@@ -1,0 +1,202 @@
+/**
+ * Evaluates an instruction's IR over the precise value domain: the statements are compiled once into
+ * a flat list of kernel calls on slots of one frame (post-order, shared nodes once), so executing
+ * them allocates nothing. Reads see the state before the instruction; exceptions are decided before
+ * any effect is committed, so a faulting instruction changes nothing (x86 faults are precise).
+ */
+import { SLOT_WORDS } from '../value/layout.js';
+import { bindKernel, SCRATCH_SLOT } from './builder.js';
+import type { ExceptionVector, Expression, Location, Statement } from './expression.js';
+
+/** What the evaluator needs from a machine. Slots are word offsets into the evaluator's frame. */
+export interface MachineAccess {
+  /** Copies the current value of `location` into slot `dst` of `frame`. */
+  readLocation(location: Location, frame: Uint32Array, dst: number): void;
+  /** Writes slot `src` of `frame` to `location`. */
+  writeLocation(location: Location, frame: Uint32Array, src: number): void;
+  /**
+   * Loads `width` bits from the address in slot `address` into slot `dst`. Returns false when the
+   * access faults (the machine records why).
+   */
+  load(frame: Uint32Array, dst: number, address: number, width: number, segment: 'fs' | 'gs' | null): boolean;
+  /** Checks that a store of `width` bits at the address in slot `address` would succeed. */
+  canStore(frame: Uint32Array, address: number, width: number, segment: 'fs' | 'gs' | null): boolean;
+  /** Stores slot `value` (`width` bits) at the address in slot `address`. Called only after `canStore`. */
+  store(frame: Uint32Array, address: number, value: number, width: number, segment: 'fs' | 'gs' | null): void;
+  /**
+   * Whether execution may go on when slot `slot` decides control flow (`what` says how): strict
+   * machines refuse undefined bits there (and record why); others always return true.
+   */
+  checkDefined(frame: Uint32Array, slot: number, what: string): boolean;
+}
+
+/** How an instruction's evaluation ended. */
+export type EvaluationOutcome =
+  | { readonly kind: 'ok' }
+  /** A memory access faulted (the machine knows the details). */
+  | { readonly kind: 'memoryFault' }
+  /** A strict machine refused an undefined condition, target or address (the machine knows which). */
+  | { readonly kind: 'strictViolation' }
+  | { readonly kind: 'exception'; readonly vector: ExceptionVector }
+  | {
+      readonly kind: 'stop';
+      readonly reason: 'hlt' | 'syscall' | 'int3' | 'interrupt';
+      readonly detail: number;
+    };
+
+type Step = (frame: Uint32Array, machine: MachineAccess) => boolean;
+
+const OK: EvaluationOutcome = { kind: 'ok' };
+const MEMORY_FAULT: EvaluationOutcome = { kind: 'memoryFault' };
+const STRICT_VIOLATION: EvaluationOutcome = { kind: 'strictViolation' };
+
+/** One instruction's statements, compiled for evaluation. Reusable; not re-entrant. */
+export class CompiledStatements {
+  private readonly steps: Step[] = [];
+  private readonly slotOf = new Map<Expression, number>();
+  private readonly frame: Uint32Array;
+  private readonly outcomes: EvaluationOutcome[];
+  /** True when a statement assigns the instruction pointer (a branch); otherwise the machine advances it. */
+  readonly assignsInstructionPointer: boolean;
+
+  constructor(private readonly statements: readonly Statement[]) {
+    let nextSlot = SLOT_WORDS; // slot 0 is the kernels' scratch slot
+    const allocate = (node: Expression): number => {
+      const existing = this.slotOf.get(node);
+      if (existing !== undefined) return existing;
+      const args = node.kind === 'operation' ? node.args.map(allocate) : [];
+      const address = node.kind === 'load' ? allocate(node.address) : -1;
+      const slot = nextSlot;
+      nextSlot += SLOT_WORDS;
+      this.slotOf.set(node, slot);
+      this.steps.push(stepFor(node, slot, args, address));
+      return slot;
+    };
+    for (const statement of statements) {
+      if (statement.kind === 'assign') allocate(statement.value);
+      if (statement.kind === 'store') {
+        allocate(statement.address);
+        allocate(statement.value);
+      }
+      if (statement.kind === 'raise') allocate(statement.condition);
+    }
+    this.frame = new Uint32Array(nextSlot);
+    this.assignsInstructionPointer = statements.some(
+      (statement) => statement.kind === 'assign' && statement.location.kind === 'ip',
+    );
+    this.outcomes = statements.map((statement) =>
+      statement.kind === 'raise'
+        ? { kind: 'exception', vector: statement.vector }
+        : statement.kind === 'stop'
+          ? { kind: 'stop', reason: statement.reason, detail: statement.detail }
+          : OK,
+    );
+  }
+
+  /** The frame slot holding `node`'s value after {@link evaluate} (for strict checks and tracing). */
+  slot(node: Expression): number {
+    const slot = this.slotOf.get(node);
+    if (slot === undefined) throw new Error('expression is not part of these statements');
+    return slot;
+  }
+
+  /** The evaluation frame (read it after {@link evaluate}). */
+  get values(): Uint32Array {
+    return this.frame;
+  }
+
+  /**
+   * Evaluates every expression, then — if no load faulted, no exception is raised and every store
+   * can be done — commits the assignments and stores in order.
+   */
+  evaluate(machine: MachineAccess): EvaluationOutcome {
+    const frame = this.frame;
+    // A load that returns false faulted or (strict) had an undefined address; the machine knows which.
+    for (const step of this.steps) if (!step(frame, machine)) return MEMORY_FAULT;
+    const statements = this.statements;
+    for (let i = 0; i < statements.length; i++) {
+      const statement = statements[i];
+      if (statement.kind === 'raise') {
+        const slot = this.slot(statement.condition);
+        if (!machine.checkDefined(frame, slot, `the ${statement.vector} condition`)) return STRICT_VIOLATION;
+        if ((frame[slot] & 1) === 1) return this.outcomes[i];
+      }
+      if (
+        statement.kind === 'assign' &&
+        statement.location.kind === 'ip' &&
+        !machine.checkDefined(frame, this.slot(statement.value), 'the branch target or condition')
+      ) {
+        return STRICT_VIOLATION;
+      }
+      if (statement.kind === 'stop') return this.outcomes[i];
+      if (
+        statement.kind === 'store' &&
+        !machine.canStore(frame, this.slot(statement.address), statement.value.width, statement.segment)
+      ) {
+        return MEMORY_FAULT;
+      }
+    }
+    for (const statement of statements) {
+      if (statement.kind === 'assign')
+        machine.writeLocation(statement.location, frame, this.slot(statement.value));
+      if (statement.kind === 'store') {
+        machine.store(
+          frame,
+          this.slot(statement.address),
+          this.slot(statement.value),
+          statement.value.width,
+          statement.segment,
+        );
+      }
+    }
+    return OK;
+  }
+}
+
+function stepFor(node: Expression, slot: number, args: number[], address: number): Step {
+  switch (node.kind) {
+    case 'constant': {
+      const low = Number(node.value & 0xffffffffn);
+      const high = Number(node.value >> 32n);
+      return (frame) => {
+        frame[slot] = low;
+        frame[slot + 1] = high;
+        frame[slot + 2] = 0;
+        frame[slot + 3] = 0;
+        return true;
+      };
+    }
+    case 'unknown': {
+      const width = node.width;
+      const low = width >= 32 ? 0xffffffff : 2 ** width - 1;
+      const high = width <= 32 ? 0 : width >= 64 ? 0xffffffff : 2 ** (width - 32) - 1;
+      return (frame) => {
+        frame[slot] = 0;
+        frame[slot + 1] = 0;
+        frame[slot + 2] = low;
+        frame[slot + 3] = high;
+        return true;
+      };
+    }
+    case 'read': {
+      const location = node.location;
+      return (frame, machine) => {
+        machine.readLocation(location, frame, slot);
+        return true;
+      };
+    }
+    case 'load': {
+      const { width, segment } = node;
+      return (frame, machine) => machine.load(frame, slot, address, width, segment);
+    }
+    case 'operation': {
+      const kernel = bindKernel(node.operation, slot, args, node.args, node.parameters, node.width);
+      return (frame) => {
+        kernel(frame);
+        return true;
+      };
+    }
+  }
+}
+
+export { SCRATCH_SLOT };
