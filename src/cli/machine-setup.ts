@@ -2,6 +2,7 @@
  * Sets a machine up from command-line options (`exec`, `run`, `trace` share it): code, stack, a
  * return sentinel, `--set`, `--map`, `--mem`; and reports its final state as data.
  */
+import { doublewordRegisters, quadwordRegisters } from '../isa/registers.js';
 import { Machine, type Stop, type UndefinedPolicy } from '../machine/machine.js';
 import { MemoryMapError, parsePermissions } from '../machine/memory.js';
 import { Value } from '../value/value.js';
@@ -26,25 +27,8 @@ export const RETURN_SENTINEL = 0x7e570000n;
 
 /** The general registers reported for each mode, in encoding order. */
 export const reportedRegisters: Readonly<Record<32 | 64, readonly string[]>> = {
-  64: [
-    'rax',
-    'rcx',
-    'rdx',
-    'rbx',
-    'rsp',
-    'rbp',
-    'rsi',
-    'rdi',
-    'r8',
-    'r9',
-    'r10',
-    'r11',
-    'r12',
-    'r13',
-    'r14',
-    'r15',
-  ],
-  32: ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'],
+  64: quadwordRegisters,
+  32: doublewordRegisters.slice(0, 8),
 };
 
 interface StateValues {

@@ -44,13 +44,26 @@ export class IrBuilder {
     return this.intern(`r${JSON.stringify(location)}`, (id) => ({ kind: 'read', width, location, id }));
   }
 
-  /** Reads `width` bits of memory at `address` (optionally FS/GS-relative). */
-  load(address: Expression, width: number, segment: 'fs' | 'gs' | null = null): Expression {
-    return this.intern(`l${width}:${address.id}:${segment}`, (id) => ({
+  /**
+   * Reads `width` bits of memory at `address` (optionally FS/GS-relative). With a `condition`, the
+   * access happens only when it is 1 (a string instruction with rCX = 0 touches no memory).
+   */
+  load(
+    address: Expression,
+    width: number,
+    segment: 'fs' | 'gs' | null = null,
+    condition: Expression | null = null,
+  ): Expression {
+    if (condition?.kind === 'constant') {
+      if (condition.value === 0n) return this.constant(0, width);
+      condition = null;
+    }
+    return this.intern(`l${width}:${address.id}:${segment}:${condition?.id}`, (id) => ({
       kind: 'load',
       width,
       address,
       segment,
+      condition,
       id,
     }));
   }

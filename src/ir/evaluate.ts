@@ -58,6 +58,8 @@ export class CompiledStatements {
   private readonly outcomes: EvaluationOutcome[];
   /** True when a statement assigns the instruction pointer (a branch); otherwise the machine advances it. */
   readonly assignsInstructionPointer: boolean;
+  /** Each statement with the frame slots it uses, resolved once. */
+  private readonly plan: readonly { statement: Statement; value: number; address: number; guard: number }[];
 
   constructor(private readonly statements: readonly Statement[]) {
     let nextSlot = SLOT_WORDS; // slot 0 is the kernels' scratch slot
@@ -66,10 +68,11 @@ export class CompiledStatements {
       if (existing !== undefined) return existing;
       const args = node.kind === 'operation' ? node.args.map(allocate) : [];
       const address = node.kind === 'load' ? allocate(node.address) : -1;
+      const guard = node.kind === 'load' && node.condition ? allocate(node.condition) : -1;
       const slot = nextSlot;
       nextSlot += SLOT_WORDS;
       this.slotOf.set(node, slot);
-      this.steps.push(stepFor(node, slot, args, address));
+      this.steps.push(stepFor(node, slot, args, address, guard));
       return slot;
     };
     for (const statement of statements) {
@@ -77,10 +80,28 @@ export class CompiledStatements {
       if (statement.kind === 'store') {
         allocate(statement.address);
         allocate(statement.value);
+        if (statement.condition) allocate(statement.condition);
       }
       if (statement.kind === 'raise') allocate(statement.condition);
     }
     this.frame = new Uint32Array(nextSlot);
+    this.plan = statements.map((statement) => {
+      switch (statement.kind) {
+        case 'assign':
+          return { statement, value: this.slotOf.get(statement.value)!, address: -1, guard: -1 };
+        case 'store':
+          return {
+            statement,
+            value: this.slotOf.get(statement.value)!,
+            address: this.slotOf.get(statement.address)!,
+            guard: statement.condition ? this.slotOf.get(statement.condition)! : -1,
+          };
+        case 'raise':
+          return { statement, value: -1, address: -1, guard: this.slotOf.get(statement.condition)! };
+        case 'stop':
+          return { statement, value: -1, address: -1, guard: -1 };
+      }
+    });
     this.assignsInstructionPointer = statements.some(
       (statement) => statement.kind === 'assign' && statement.location.kind === 'ip',
     );
@@ -113,47 +134,46 @@ export class CompiledStatements {
     const frame = this.frame;
     // A load that returns false faulted or (strict) had an undefined address; the machine knows which.
     for (const step of this.steps) if (!step(frame, machine)) return MEMORY_FAULT;
-    const statements = this.statements;
-    for (let i = 0; i < statements.length; i++) {
-      const statement = statements[i];
-      if (statement.kind === 'raise') {
-        const slot = this.slot(statement.condition);
-        if (!machine.checkDefined(frame, slot, `the ${statement.vector} condition`)) return STRICT_VIOLATION;
-        if ((frame[slot] & 1) === 1) return this.outcomes[i];
-      }
-      if (
-        statement.kind === 'assign' &&
-        statement.location.kind === 'ip' &&
-        !machine.checkDefined(frame, this.slot(statement.value), 'the branch target or condition')
-      ) {
-        return STRICT_VIOLATION;
-      }
-      if (statement.kind === 'stop') return this.outcomes[i];
-      if (
-        statement.kind === 'store' &&
-        !machine.canStore(frame, this.slot(statement.address), statement.value.width, statement.segment)
-      ) {
-        return MEMORY_FAULT;
+    const plan = this.plan;
+    for (let i = 0; i < plan.length; i++) {
+      const { statement, value, address, guard } = plan[i];
+      switch (statement.kind) {
+        case 'raise':
+          if (!machine.checkDefined(frame, guard, `the ${statement.vector} condition`))
+            return STRICT_VIOLATION;
+          if ((frame[guard] & 1) === 1) return this.outcomes[i];
+          break;
+        case 'assign':
+          if (
+            statement.location.kind === 'ip' &&
+            !machine.checkDefined(frame, value, 'the branch target or condition')
+          ) {
+            return STRICT_VIOLATION;
+          }
+          break;
+        case 'stop':
+          return this.outcomes[i];
+        case 'store':
+          if (guard >= 0) {
+            if (!machine.checkDefined(frame, guard, 'whether a store happens')) return STRICT_VIOLATION;
+            if ((frame[guard] & 1) === 0) break;
+          }
+          if (!machine.canStore(frame, address, statement.value.width, statement.segment))
+            return MEMORY_FAULT;
+          break;
       }
     }
-    for (const statement of statements) {
-      if (statement.kind === 'assign')
-        machine.writeLocation(statement.location, frame, this.slot(statement.value));
-      if (statement.kind === 'store') {
-        machine.store(
-          frame,
-          this.slot(statement.address),
-          this.slot(statement.value),
-          statement.value.width,
-          statement.segment,
-        );
+    for (const { statement, value, address, guard } of plan) {
+      if (statement.kind === 'assign') machine.writeLocation(statement.location, frame, value);
+      else if (statement.kind === 'store' && (guard < 0 || (frame[guard] & 1) === 1)) {
+        machine.store(frame, address, value, statement.value.width, statement.segment);
       }
     }
     return OK;
   }
 }
 
-function stepFor(node: Expression, slot: number, args: number[], address: number): Step {
+function stepFor(node: Expression, slot: number, args: number[], address: number, guard: number): Step {
   switch (node.kind) {
     case 'constant': {
       const low = Number(node.value & 0xffffffffn);
@@ -187,7 +207,13 @@ function stepFor(node: Expression, slot: number, args: number[], address: number
     }
     case 'load': {
       const { width, segment } = node;
-      return (frame, machine) => machine.load(frame, slot, address, width, segment);
+      if (guard < 0) return (frame, machine) => machine.load(frame, slot, address, width, segment);
+      return (frame, machine) => {
+        if (!machine.checkDefined(frame, guard, 'whether a load happens')) return false;
+        if ((frame[guard] & 1) === 1) return machine.load(frame, slot, address, width, segment);
+        frame[slot] = frame[slot + 1] = frame[slot + 2] = frame[slot + 3] = 0;
+        return true;
+      };
     }
     case 'operation': {
       const kernel = bindKernel(node.operation, slot, args, node.args, node.parameters, node.width);

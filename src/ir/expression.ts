@@ -98,6 +98,8 @@ export type Expression =
       readonly width: number;
       readonly address: Expression;
       readonly segment: 'fs' | 'gs' | null;
+      /** A 1-bit guard: when it is 0 the load does not happen (no fault) and reads as 0. */
+      readonly condition: Expression | null;
       readonly id: number;
     }
   | {
@@ -117,12 +119,13 @@ export type ExceptionVector = '#DE' | '#UD' | '#GP' | '#BR' | '#OF' | '#BP';
 export type Statement =
   /** `location := value`. Reads in later statements still see the old value (parallel assignment). */
   | { readonly kind: 'assign'; readonly location: Location; readonly value: Expression }
-  /** Writes `value` (its width in bits, a multiple of 8) to memory at `address`. */
+  /** Writes `value` (its width in bits, a multiple of 8) to memory at `address`, when `condition` (if any) is 1. */
   | {
       readonly kind: 'store';
       readonly address: Expression;
       readonly value: Expression;
       readonly segment: 'fs' | 'gs' | null;
+      readonly condition: Expression | null;
     }
   /** Raises `vector` when the 1-bit `condition` is 1; the instruction then has no other effect. */
   | { readonly kind: 'raise'; readonly vector: ExceptionVector; readonly condition: Expression }

@@ -91,13 +91,17 @@ function countUses(statements: readonly Statement[]): Map<Expression, number> {
     uses.set(node, count);
     if (count > 1) return;
     if (node.kind === 'operation') node.args.forEach(visit);
-    if (node.kind === 'load') visit(node.address);
+    if (node.kind === 'load') {
+      visit(node.address);
+      if (node.condition) visit(node.condition);
+    }
   };
   for (const statement of statements) {
     if (statement.kind === 'assign') visit(statement.value);
     if (statement.kind === 'store') {
       visit(statement.address);
       visit(statement.value);
+      if (statement.condition) visit(statement.condition);
     }
     if (statement.kind === 'raise') visit(statement.condition);
   }
@@ -130,8 +134,10 @@ export function printStatements(statements: readonly Statement[]): string[] {
         return 'UNKNOWN()';
       case 'read':
         return locationName(node.location);
-      case 'load':
-        return `mem${node.width}[${node.segment ? `${node.segment}:` : ''}${show(node.address)}]`;
+      case 'load': {
+        const access = `mem${node.width}[${node.segment ? `${node.segment}:` : ''}${show(node.address)}]`;
+        return node.condition ? `(${access} if ${show(node.condition)})` : access;
+      }
       case 'operation': {
         const args = node.args.map((arg) => show(arg));
         const name = operationNames[node.operation];
@@ -155,11 +161,12 @@ export function printStatements(statements: readonly Statement[]): string[] {
       case 'assign':
         lines.push(`${locationName(statement.location)} := ${show(statement.value)}`);
         break;
-      case 'store':
-        lines.push(
-          `mem${statement.value.width}[${statement.segment ? `${statement.segment}:` : ''}${show(statement.address)}] := ${show(statement.value)}`,
-        );
+      case 'store': {
+        const guard = statement.condition ? `if ${show(statement.condition)}: ` : '';
+        const target = `mem${statement.value.width}[${statement.segment ? `${statement.segment}:` : ''}${show(statement.address)}]`;
+        lines.push(`${guard}${target} := ${show(statement.value)}`);
         break;
+      }
       case 'raise':
         lines.push(`raise ${statement.vector} if ${show(statement.condition)}`);
         break;

@@ -77,6 +77,10 @@ export interface LeakMatchers<R = unknown> {
   toLeak(options?: LeakCheckOptions): Promise<R>;
 }
 
+// Loads Vitest's declarations into the program so the augmentation below resolves in builds that
+// include no test file (type-only: erased from the JavaScript output).
+import type {} from 'vitest';
+
 // Types the matcher on Vitest's assertions (`Matchers` is what Vitest's `Assertion` extends). Type-only:
 // nothing from 'vitest' is loaded at run time.
 declare module 'vitest' {

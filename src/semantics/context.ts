@@ -146,8 +146,14 @@ export class SemanticsContext {
     this.store(this.effectiveAddress(operand), value, this.segmentOf(operand));
   }
 
-  store(address: Expression, value: Expression, segment: 'fs' | 'gs' | null = null): void {
-    this.statements.push({ kind: 'store', address, value, segment });
+  /** Stores `value` at `address`; with a `condition`, only when it is 1. */
+  store(
+    address: Expression,
+    value: Expression,
+    segment: 'fs' | 'gs' | null = null,
+    condition: Expression | null = null,
+  ): void {
+    this.statements.push({ kind: 'store', address, value, segment, condition });
   }
 
   /**
