@@ -61,7 +61,7 @@ export class CompiledStatements {
   /** Each statement with the frame slots it uses, resolved once. */
   private readonly plan: readonly { statement: Statement; value: number; address: number; guard: number }[];
 
-  constructor(private readonly statements: readonly Statement[]) {
+  constructor(statements: readonly Statement[]) {
     let nextSlot = SLOT_WORDS; // slot 0 is the kernels' scratch slot
     const allocate = (node: Expression): number => {
       const existing = this.slotOf.get(node);
@@ -85,23 +85,13 @@ export class CompiledStatements {
       if (statement.kind === 'raise') allocate(statement.condition);
     }
     this.frame = new Uint32Array(nextSlot);
-    this.plan = statements.map((statement) => {
-      switch (statement.kind) {
-        case 'assign':
-          return { statement, value: this.slotOf.get(statement.value)!, address: -1, guard: -1 };
-        case 'store':
-          return {
-            statement,
-            value: this.slotOf.get(statement.value)!,
-            address: this.slotOf.get(statement.address)!,
-            guard: statement.condition ? this.slotOf.get(statement.condition)! : -1,
-          };
-        case 'raise':
-          return { statement, value: -1, address: -1, guard: this.slotOf.get(statement.condition)! };
-        case 'stop':
-          return { statement, value: -1, address: -1, guard: -1 };
-      }
-    });
+    const slotOrNone = (node: Expression | null) => (node ? this.slotOf.get(node)! : -1);
+    this.plan = statements.map((statement) => ({
+      statement,
+      value: statement.kind === 'assign' || statement.kind === 'store' ? slotOrNone(statement.value) : -1,
+      address: statement.kind === 'store' ? slotOrNone(statement.address) : -1,
+      guard: statement.kind === 'store' || statement.kind === 'raise' ? slotOrNone(statement.condition) : -1,
+    }));
     this.assignsInstructionPointer = statements.some(
       (statement) => statement.kind === 'assign' && statement.location.kind === 'ip',
     );
