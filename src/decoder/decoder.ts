@@ -4,7 +4,6 @@
  * VEX §2.3, ModRM/SIB §2.1.5). The decoder allocates one Instruction, one operand array and the memory /
  * immediate operands; register operands are shared immutable objects (`operands.ts`).
  */
-import type { Operand } from '../isa/operands.js';
 import { type OutOfScopeOpcode, outOfScopeOpcodes, sseMnemonic } from '../isa/outOfScope.js';
 import type { SegmentRegister } from '../isa/registers.js';
 import type { Mode } from '../isa/spec.js';
@@ -15,8 +14,16 @@ import type {
   Instruction,
   VexPrefix,
 } from './instruction.js';
-import { decodeOperand, readAddressing, state } from './operands.js';
-import { type DecodeCandidate, legacyBuckets, mapIndex, modeBit, vexBuckets } from './tables.js';
+import { codeSegmentOperand, decodeOperands, readAddressing, state } from './operands.js';
+import {
+  type DecodeCandidate,
+  legacyBuckets,
+  mandatoryPrefixCode,
+  mapIndex,
+  modeIndex,
+  operandSizeRuleCode,
+  vexBuckets,
+} from './tables.js';
 
 /** The longest legal instruction (SDM Vol. 2A §2.1: "15 bytes"). */
 export const maximumInstructionLength = 15;
@@ -36,14 +43,14 @@ prefixKind[0xf2] = repeatPrefixKind;
 prefixKind[0xf3] = repeatPrefixKind;
 for (const byte of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65]) prefixKind[byte] = segmentPrefixKind;
 for (let byte = 0x40; byte <= 0x4f; byte++) prefixKind[byte] = rexPrefixKind;
-const segmentByPrefix: Record<number, SegmentRegister> = {
-  38: 'es',
-  46: 'cs',
-  54: 'ss',
-  62: 'ds',
-  100: 'fs',
-  101: 'gs',
-};
+const segmentByPrefix = new Map<number, SegmentRegister>([
+  [0x26, 'es'],
+  [0x2e, 'cs'],
+  [0x36, 'ss'],
+  [0x3e, 'ds'],
+  [0x64, 'fs'],
+  [0x65, 'gs'],
+]);
 
 /** Out-of-scope entries by `mapIndex * 256 + opcode`. */
 const outOfScopeBySlot: (OutOfScopeOpcode[] | undefined)[] = new Array(4 * 256).fill(undefined);
@@ -70,17 +77,19 @@ function failure(
   return { status, length: Math.max(1, length), lengthKnown, mnemonic, message, mode: state.mode };
 }
 
+/** Effective operand size under each rule, indexed by {@link operandSizeRuleCode}. */
 const sizeByRule = new Uint8Array(4);
 
+/** The effective operand size under a rule (SDM Vol. 1 §3.6.1 Table 3-4, Vol. 2A §2.2.1.7). */
 function effectiveOperandSize(rule: number, has66: boolean, wide: boolean): 16 | 32 | 64 {
   const mode = state.mode;
   if (mode === 64) {
-    if (rule === 3) return wide ? 64 : 32;
-    if (rule === 2 || wide) return 64;
+    if (rule === operandSizeRuleCode.wOnly) return wide ? 64 : 32;
+    if (rule === operandSizeRuleCode.force64 || wide) return 64;
     if (has66) return 16;
-    return rule === 1 ? 64 : 32;
+    return rule === operandSizeRuleCode.default64 ? 64 : 32;
   }
-  if (rule === 3) return 32;
+  if (rule === operandSizeRuleCode.wOnly) return 32;
   return (mode === 16) !== has66 ? 16 : 32;
 }
 
@@ -206,7 +215,7 @@ export function decodeInstruction(
     else if (kind === lockPrefixKind) lock = true;
     else if (kind === repeatPrefixKind) repeatByte = byte;
     else {
-      const segment = segmentByPrefix[byte];
+      const segment = segmentByPrefix.get(byte)!;
       // In 64-bit mode FS and GS keep priority over the (ignored) ES/CS/SS/DS overrides, as iced does.
       if (
         mode !== 64 ||
@@ -226,7 +235,10 @@ export function decodeInstruction(
   let map = 0;
   let vex: VexPrefix | null = null;
   // Mandatory-prefix code as the tables use it: 0 none, 2 = 66, 3 = F2, 4 = F3.
-  let mandatory = repeatByte === 0xf3 ? 4 : repeatByte === 0xf2 ? 3 : has66 ? 2 : 0;
+  // The prefix that can select a form: the last of F2/F3, else 66 (SDM Vol. 2A §2.1.2 "mandatory prefix").
+  const { none, NP, F2, F3, NFx } = mandatoryPrefixCode;
+  let mandatory: number =
+    repeatByte === 0xf3 ? F3 : repeatByte === 0xf2 ? F2 : has66 ? mandatoryPrefixCode['66'] : none;
   if (opcode === 0x0f) {
     if (position >= end) return failure('truncated', position - offset, 'truncated instruction');
     opcode = bytes[position++];
@@ -274,7 +286,7 @@ export function decodeInstruction(
     state.vexW = vex.w && in64;
     state.vexRegister = vex.vvvv;
     map = selector;
-    mandatory = [1, 2, 4, 3][second & 3];
+    mandatory = [NP, mandatoryPrefixCode['66'], F3, F2][second & 3];
     if (position >= end) return failure('truncated', position - offset, 'truncated instruction');
     opcode = bytes[position++];
   } else if (opcode === 0x8f && position < end && (bytes[position] & 0x1f) >= 8) {
@@ -316,7 +328,7 @@ export function decodeInstruction(
     if (modrm < 0xc0) readAddressing(modrm);
     if (state.truncated) return failure('truncated', end - offset, 'truncated instruction');
   }
-  const candidates = bucket.candidatesByReg[modrm < 0 ? 0 : (modrm >> 3) & 7];
+  const candidates = bucket.candidatesByModeAndReg[modeIndex(mode) * 8 + (modrm < 0 ? 0 : (modrm >> 3) & 7)];
   const wide = vex ? state.vexW : (rex & 8) !== 0;
   // Effective operand size under each rule (indexes of operandSizeRuleCode); a mandatory 66 only
   // appears on `wOnly` forms, which ignore 66.
@@ -324,19 +336,23 @@ export function decodeInstruction(
   sizeByRule[1] = effectiveOperandSize(1, has66, wide);
   sizeByRule[2] = effectiveOperandSize(2, has66, wide);
   sizeByRule[3] = effectiveOperandSize(3, has66, wide);
-  const currentModeBit = modeBit(mode);
   let match: DecodeCandidate | null = null;
   let operandSize: 16 | 32 | 64 = 32;
   for (let i = 0; i < candidates.length; i++) {
     const candidate = candidates[i];
-    if ((candidate.modeMask & currentModeBit) === 0) continue;
     const required = candidate.mandatoryPrefix;
     if (vex) {
       if (required !== mandatory) continue;
       if (candidate.vexL >= 0 && candidate.vexL !== vex.l) continue;
       if (candidate.vexW >= 0 && candidate.vexW !== (vex.w ? 1 : 0)) continue;
-    } else if (required !== 0) {
-      if (required === 1 ? mandatory !== 0 : required === 5 ? mandatory > 2 : required !== mandatory)
+    } else if (required !== none) {
+      if (
+        required === NP
+          ? mandatory !== none
+          : required === NFx
+            ? mandatory === F2 || mandatory === F3
+            : required !== mandatory
+      )
         continue;
     }
     if (candidate.modrmMod !== 0 && (candidate.modrmMod === 1) !== modrm >= 0xc0) continue;
@@ -372,13 +388,9 @@ export function decodeInstruction(
   if (lock && !(form.lockable && modrm >= 0 && modrm < 0xc0)) {
     return failure('invalid', state.position - offset, 'invalid instruction: LOCK prefix not allowed here');
   }
-  const specs = form.operands;
-  const operands: Operand[] = new Array(specs.length);
-  for (let i = 0; i < specs.length; i++) {
-    const operand = decodeOperand(specs[i], opcode);
-    if (operand === null)
-      return failure('invalid', state.position - offset, 'invalid instruction: reserved segment register');
-    operands[i] = operand;
+  const operands = decodeOperands(form.operands, opcode);
+  if (operands === null) {
+    return failure('invalid', state.position - offset, 'invalid instruction: reserved segment register');
   }
   if (state.truncated || state.position > end)
     return failure('truncated', end - offset, 'truncated instruction');
@@ -386,7 +398,7 @@ export function decodeInstruction(
   if (length > maximumInstructionLength) {
     return failure('invalid', maximumInstructionLength, 'invalid instruction: longer than 15 bytes');
   }
-  if (form.family.family === 'mov' && operands[0].kind === 'register' && operands[0].register === 'cs') {
+  if (match.writesSegmentRegister && operands[0] === codeSegmentOperand) {
     return failure('invalid', length, 'invalid instruction: MOV to CS (SDM "MOV": #UD)');
   }
   const instruction: Instruction = {
@@ -399,7 +411,15 @@ export function decodeInstruction(
     operandSize,
     addressSize,
     lock,
-    repeatPrefix: repeatByte === 0xf3 ? 'rep' : repeatByte === 0xf2 ? 'repne' : null,
+    // An F2/F3 that selected the form (popcnt, pause, crc32, …) is not a repeat prefix.
+    repeatPrefix:
+      form.mandatoryPrefix === 'F2' || form.mandatoryPrefix === 'F3'
+        ? null
+        : repeatByte === 0xf3
+          ? 'rep'
+          : repeatByte === 0xf2
+            ? 'repne'
+            : null,
     segmentPrefix: state.segment,
     operandSizePrefix: has66,
     addressSizePrefix: has67,

@@ -39,7 +39,10 @@ export interface Instruction {
   readonly addressSize: 16 | 32 | 64;
   /** A LOCK prefix (F0) is present. */
   readonly lock: boolean;
-  /** The last of F3/F2 if any, named by its repeat meaning (F3 = `rep`/`repe`, F2 = `repne`). */
+  /**
+   * The last of F3/F2 if any, named by its repeat meaning (F3 = `rep`/`repe`, F2 = `repne`); null
+   * when that byte was the form's mandatory prefix (`F3 0F B8` popcnt, `F3 90` pause).
+   */
   readonly repeatPrefix: 'rep' | 'repne' | null;
   /** The last segment-override prefix, if any (even where 64-bit mode ignores it). */
   readonly segmentPrefix: SegmentRegister | null;

@@ -248,8 +248,41 @@ function immediateOperand(spec: OperandSpec): ImmediateOperand {
   };
 }
 
+/** The shared operand for CS (the decoder refuses MOV to CS). */
+export const codeSegmentOperand: RegisterOperand = registerOperand('cs');
+
+/**
+ * Builds the operands of a form, in order (immediates are read in operand order, after ModRM and
+ * displacement). Returns null when an operand is invalid (reserved segment register). Array literals
+ * of the exact length keep the arrays packed.
+ */
+export function decodeOperands(specs: readonly OperandSpec[], opcode: number): Operand[] | null {
+  switch (specs.length) {
+    case 0:
+      return [];
+    case 1: {
+      const first = decodeOperand(specs[0], opcode);
+      return first === null ? null : [first];
+    }
+    case 2: {
+      const first = decodeOperand(specs[0], opcode);
+      const second = decodeOperand(specs[1], opcode);
+      return first === null || second === null ? null : [first, second];
+    }
+    default: {
+      const operands: Operand[] = [];
+      for (const spec of specs) {
+        const operand = decodeOperand(spec, opcode);
+        if (operand === null) return null;
+        operands.push(operand);
+      }
+      return operands;
+    }
+  }
+}
+
 /** Builds one operand; returns null when the encoding is invalid (reserved segment register). */
-export function decodeOperand(spec: OperandSpec, opcode: number): Operand | null {
+function decodeOperand(spec: OperandSpec, opcode: number): Operand | null {
   const modrm = state.modrm;
   const rex = state.rex;
   switch (spec.encoding) {

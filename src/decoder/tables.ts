@@ -16,8 +16,6 @@ export const operandSizeRuleCode = { normal: 0, default64: 1, force64: 2, wOnly:
 /** A form with its requirements pre-digested into numbers for the decoder's hot loop. */
 export interface DecodeCandidate {
   readonly form: InstructionForm;
-  /** Bit 0: 16-bit mode, bit 1: 32-bit, bit 2: 64-bit. */
-  readonly modeMask: number;
   readonly mandatoryPrefix: number;
   /** 0 when the form does not depend on the operand size. */
   readonly operandSize: number;
@@ -35,25 +33,29 @@ export interface DecodeCandidate {
   readonly vexW: number;
   /** The form uses VEX.vvvv (otherwise it must be 1111b). */
   readonly usesVvvv: boolean;
+  /** The first operand is a segment register written by the form (MOV Sreg: CS is #UD). */
+  readonly writesSegmentRegister: boolean;
 }
 
 /** The forms that share one (space, map, opcode) slot. */
 export interface DecodeBucket {
   /** True when the slot's forms have a ModRM byte (all of them do, or none). */
   readonly needsModrm: boolean;
-  /** Candidates for each ModRM.reg value (ModRM buckets), or eight copies of one list (no ModRM). */
-  readonly candidatesByReg: readonly (readonly DecodeCandidate[])[];
+  /**
+   * Candidates valid in a mode for each ModRM.reg value, at index `modeIndex(mode) * 8 + reg`
+   * (ModRM buckets), or eight copies of one list per mode (no ModRM).
+   */
+  readonly candidatesByModeAndReg: readonly (readonly DecodeCandidate[])[];
 }
 
-/** Bit of {@link DecodeCandidate.modeMask} for a mode. */
-export function modeBit(mode: 16 | 32 | 64): number {
-  return mode === 16 ? 1 : mode === 32 ? 2 : 4;
+/** Index of a mode in {@link DecodeBucket.candidatesByModeAndReg}: 0, 1, 2 for 16, 32, 64. */
+export function modeIndex(mode: 16 | 32 | 64): number {
+  return mode === 16 ? 0 : mode === 32 ? 1 : 2;
 }
 
 function toCandidate(form: InstructionForm): DecodeCandidate {
   return {
     form,
-    modeMask: form.modes.reduce((mask, mode) => mask | modeBit(mode), 0),
     mandatoryPrefix: mandatoryPrefixCode[form.mandatoryPrefix],
     operandSize: form.operandSize ?? 0,
     operandSizeRule: operandSizeRuleCode[form.operandSizeRule],
@@ -64,6 +66,7 @@ function toCandidate(form: InstructionForm): DecodeCandidate {
     vexL: form.vex?.l ?? -1,
     vexW: form.vex?.w ?? -1,
     usesVvvv: form.operands.some((operand) => operand.encoding === 'vexRegister'),
+    writesSegmentRegister: form.operands[0]?.segmentRegister === true,
   };
 }
 
@@ -101,10 +104,15 @@ function buildBuckets(space: 'legacy' | 'vex'): (DecodeBucket | undefined)[] {
       throw new Error(`opcode slot ${key.toString(16)} mixes forms with and without ModRM`);
     }
     const ordered = [...forms].sort((a, b) => specificity(b) - specificity(a));
-    const candidatesByReg = Array.from({ length: 8 }, (_, reg) =>
-      ordered.filter((form) => form.modrmReg === null || form.modrmReg === reg).map(toCandidate),
-    );
-    buckets[key] = { needsModrm, candidatesByReg };
+    const candidates = ordered.map(toCandidate);
+    const candidatesByModeAndReg = Array.from({ length: 24 }, (_, index) => {
+      const mode = ([16, 32, 64] as const)[index >> 3];
+      const reg = index & 7;
+      return candidates.filter(
+        ({ form }) => form.modes.includes(mode) && (form.modrmReg === null || form.modrmReg === reg),
+      );
+    });
+    buckets[key] = { needsModrm, candidatesByModeAndReg };
   }
   return buckets;
 }

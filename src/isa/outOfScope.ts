@@ -136,7 +136,10 @@ export const outOfScopeOpcodes: readonly OutOfScopeOpcode[] = [
   one(twoByte, 0xc2, 'sse', 'sse', true, 1),
   one(twoByte, 0xc3, 'movnti', 'sse', true, 0, { modrmMod: 'memory' }),
   { map: twoByte, first: 0xc4, last: 0xc6, mnemonic: 'sse', group: 'sse', modrm: true, immediate: 1 },
-  one(twoByte, 0xc7, 'system', 'system', true),
+  // Group 9 besides CMPXCHG8B/16B (/1): xrstors, xsavec, xsaves, vmptrld, vmptrst (memory, /3../7),
+  // rdrand, rdseed, rdpid (register, /6 /7).
+  one(twoByte, 0xc7, 'system', 'system', true, 0, { modrmRegs: [3, 4, 5, 6, 7], modrmMod: 'memory' }),
+  one(twoByte, 0xc7, 'rdrand/rdseed', 'system', true, 0, { modrmRegs: [6, 7], modrmMod: 'register' }),
   { map: twoByte, first: 0xd0, last: 0xfe, mnemonic: 'sse', group: 'sse', modrm: true, immediate: 0 },
   one(twoByte, 0xff, 'ud0', 'undefined', true),
   // Three-byte maps: SSSE3/SSE4 and others; every 0F 3A instruction has an imm8.
@@ -237,8 +240,10 @@ const sseMnemonicTable: Readonly<Record<number, string>> = {
  * {@link sseMnemonicTable} knows it; for messages about unsupported instructions.
  */
 export function sseMnemonic(opcode: number, prefix: 'NP' | '66' | 'F3' | 'F2'): string | null {
-  const row = sseMnemonicTable[opcode];
-  if (!row) return null;
-  const mnemonic = row.split(' ')[['NP', '66', 'F3', 'F2'].indexOf(prefix)];
+  const mnemonic = sseMnemonicRows.get(opcode)?.[['NP', '66', 'F3', 'F2'].indexOf(prefix)];
   return mnemonic && mnemonic !== '-' ? mnemonic : null;
 }
+
+const sseMnemonicRows = new Map(
+  Object.entries(sseMnemonicTable).map(([opcode, row]) => [Number(opcode), row.split(' ')]),
+);

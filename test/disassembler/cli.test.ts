@@ -60,7 +60,7 @@ describe('vial disasm', () => {
     writeFileSync(file, Uint8Array.from([0x0f, 0x58, 0xc1, 0xff, 0xff, 0x90]));
     const { code, stdout } = await run('disasm', file);
     expect(code).toBe(0);
-    expect(stdout).toContain('db 0x0f, 0x58, 0xc1  ; unsupported instruction (sse)');
+    expect(stdout).toContain('db 0x0f, 0x58, 0xc1  ; unsupported instruction (sse: addps)');
     expect(stdout).toContain('db 0xff  ; invalid instruction');
     expect(stdout).toMatch(/00000005 {2}90 +nop\n$/);
   });

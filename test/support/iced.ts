@@ -135,9 +135,17 @@ export function ourText(instruction: Instruction): string {
   return `${instruction.mnemonic} ${operands.join(',')}`.trim();
 }
 
+/** Prefix facts both decoders report: LOCK, REP/REPNE, the segment-override prefix. */
+function prefixText(lock: boolean, repeat: string | null, segment: string | null): string {
+  return `${lock ? 'lock ' : ''}${repeat ? `${repeat} ` : ''}${segment ? `${segment}: ` : ''}`;
+}
+
 /** Our decoder's verdict. */
 export function ourVerdict(result: DecodeResult): Verdict {
-  if (result.status === 'ok') return { category: 'ok', length: result.length, text: ourText(result) };
+  if (result.status === 'ok') {
+    const prefixes = prefixText(result.lock, result.repeatPrefix, result.segmentPrefix);
+    return { category: 'ok', length: result.length, text: `${prefixes}${ourText(result)}` };
+  }
   return { category: result.status, length: result.length, text: result.message };
 }
 
@@ -211,7 +219,11 @@ export class IcedBatch {
         for (let i = 0; i < operands.length; i++)
           operands[i] = operands[i].replace(/^e([a-d]x|[sd]i|[sb]p)$/, '$1');
       }
-      const text = `${mnemonic} ${code === 'Xlat_m8' ? '' : operands.join(',')}`.trim();
+      const repeat = instruction.hasRepePrefix ? 'rep' : instruction.hasRepnePrefix ? 'repne' : null;
+      const segment =
+        instruction.segmentPrefix === Register.None ? null : icedRegisterName(instruction.segmentPrefix);
+      const prefixes = prefixText(instruction.hasLockPrefix, repeat, segment);
+      const text = `${prefixes}${`${mnemonic} ${code === 'Xlat_m8' ? '' : operands.join(',')}`.trim()}`;
       return { category: 'ok', length: instruction.length, text, code };
     } finally {
       instruction.free();
