@@ -6,8 +6,8 @@
  * The runner (native/unicorn_runner.py) is one long-lived Python process per oracle that speaks the
  * host runner's binary protocol (protocol.ts), so cases are checked and laid out by the same
  * {@link prepareCase} and streamed by the same {@link RunnerProcess}. It runs each case at CPL 3 from
- * `codeAddress` until `codeAddress + code.length` with an instruction budget. How Unicorn's answers
- * differ from silicon: docs/host-cpu.md, "Unicorn as the 32-bit oracle".
+ * `codeAddress` until `codeAddress + code.length` (Unicorn's `until`) with an instruction budget.
+ * How Unicorn's answers differ from silicon: docs/host-cpu.md, "Unicorn as the 32-bit oracle".
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { findRunnerSources } from './build.js';
 import { classifyFault } from './faults.js';
 import type { HostOracle } from './host-oracle.js';
-import { initialByte, type PreparedCase, prepareCase } from './layout.js';
+import { initialByte, type PreparedCase, prepareCase, terminatorBytes } from './layout.js';
 import { type RawResult, RunnerStatus } from './protocol.js';
 import { RunnerProcess } from './runner-process.js';
 import type {
@@ -35,7 +35,14 @@ export const DEFAULT_INSTRUCTION_LIMIT = 1_000_000;
 const RUNNER_SCRIPT = 'unicorn_runner.py';
 /** Every case is bounded by its instruction budget, so a silent runner is hung. */
 const STALL_MS = 10_000;
-const NO_TERMINATOR = new Uint8Array(0);
+/**
+ * The host runner's jump-back bytes (aimed at address 0) go after the code too, although the runner
+ * stops at the code's end before running them: so a case is valid, and maps the same pages, exactly
+ * when it is for the host oracle.
+ */
+const TERMINATOR_64 = terminatorBytes(64, 0n, 0n);
+const terminatorFor = (mode: OracleMode) =>
+  mode === 64 ? () => TERMINATOR_64 : (codeEnd: bigint) => terminatorBytes(32, codeEnd, 0n);
 
 /** Unicorn's error numbers (uc_err in unicorn.h), for fault diagnostics. */
 const UNICORN_ERRORS: Readonly<Record<number, string>> = {
@@ -130,11 +137,12 @@ export async function createUnicornOracle(options: UnicornOracleOptions): Promis
     return runner;
   };
   let runner: RunnerProcess | undefined = await start();
+  const terminator = terminatorFor(mode);
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
   const runBatch = async (cases: readonly NativeCase[]): Promise<NativeResult[]> => {
-    const prepared = cases.map((testCase) => prepareCase(mode, testCase, () => NO_TERMINATOR));
+    const prepared = cases.map((testCase) => prepareCase(mode, testCase, terminator));
     const results: NativeResult[] = [];
     while (results.length < prepared.length) {
       if (!runner?.alive) runner = await start();
@@ -179,7 +187,9 @@ function memoryFrom(prepared: PreparedCase, reads: readonly Uint8Array[]): Nativ
 /** The vector and addresses as the host oracle reports them, with Unicorn's reason as the "signal". */
 function faultFrom(prepared: PreparedCase, raw: RawResult): NativeFault {
   const fault = classifyFault(raw, (address) => initialByte(prepared, address));
-  const reason = UNICORN_ERRORS[raw.signalCode] ?? `interrupt ${raw.trapNumber}`;
+  const code = raw.signalCode;
+  const reason =
+    code === 0 ? `interrupt ${raw.trapNumber}` : (UNICORN_ERRORS[code] ?? `Unicorn error ${code}`);
   return { ...fault, signal: `unicorn: ${reason}` };
 }
 

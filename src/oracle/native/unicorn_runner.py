@@ -9,17 +9,19 @@ reuses its encoder, decoder and process handling:
 
 Each case runs at CPL 3 (user mode), entered once at start-up through an `iret` over a small GDT
 laid out like Linux's (user CS 0x33 / 0x23, user DS/SS 0x2b), so privileged instructions (hlt, cli,
-mov cr0, in/out) raise #GP as they do for a user process. The CPU state after that entry is saved
+mov cr0) raise #GP as they do for a user process; in/out, which Unicorn lets through, are stopped
+by hooks and reported as #GP too. The CPU state after that entry is saved
 and restored before every case, so no case sees segment, x87 or SSE state left by another.
 
 Result fields as this runner fills them (the Node side gives them their meaning):
   status    0 completed, 1 fault, 2 timeout (instruction limit), 3 syscall, 4 rejected
-  ip        where execution stopped (fault: the faulting instruction; int n: after it)
+  ip        where execution stopped: the faulting instruction, or after a trap-class int3 / int 3
+            / into / int 4 (the Node side looks back for those, as for the host runner)
   signal    0 (no Linux signal is involved)
-  code      the Unicorn error number (UC_ERR_*) that ended the case, or 0 for an interrupt hook
+  sigcode   the Unicorn error number (UC_ERR_*) that ended the case, or 0 for a hook
   trapno    the exception vector
-  errcode   #PF: the page-fault error code Linux would see (U=4 | W=2 | I/D=0x10 | P=1); int n
-            with n > 31: (n << 3) | 2 as for a gate the user may not call; else 0
+  errcode   #PF: the page-fault error code Linux would see (U=4 | W=2 | I/D=0x10 | P=1); `int n`
+            (n not 3, 4, 0x80): (n << 3) | 2, as for a gate the user may not call; else 0
   cr2       #PF: the address that could not be accessed
   sigaddr   syscall: the address after the system-call instruction
   detail    syscall: the call number (EAX/RAX); rejected: -errno
@@ -32,13 +34,7 @@ import sys
 
 from unicorn import (
     UC_ARCH_X86,
-    UC_ERR_FETCH_PROT,
-    UC_ERR_FETCH_UNMAPPED,
     UC_ERR_INSN_INVALID,
-    UC_ERR_READ_PROT,
-    UC_ERR_READ_UNMAPPED,
-    UC_ERR_WRITE_PROT,
-    UC_ERR_WRITE_UNMAPPED,
     UC_HOOK_INSN,
     UC_HOOK_INTR,
     UC_HOOK_MEM_INVALID,
@@ -68,9 +64,10 @@ RANGE = struct.Struct("<QI4x")
 PAGE = 0x1000
 
 STATUS_COMPLETED, STATUS_FAULT, STATUS_TIMEOUT, STATUS_SYSCALL, STATUS_REJECTED = range(5)
-VECTOR_DE, VECTOR_UD, VECTOR_GP, VECTOR_PF = 0, 6, 13, 14
+VECTOR_UD, VECTOR_GP, VECTOR_PF = 6, 13, 14
 SYSCALL_INTERRUPT = 0x80
 EEXIST = 17
+IF = 0x200
 
 # Selectors of a Linux x86-64 GDT: kernel CS 0x10, kernel DS 0x18, user CS32 0x23, user DS 0x2b,
 # user CS64 0x33. Descriptors have the accessed bit set, so loading one never writes the GDT.
@@ -110,6 +107,9 @@ class Runner:
         self.uc.hook_add(UC_HOOK_MEM_INVALID, self.on_invalid_memory)
         self.uc.hook_add(UC_HOOK_INSN, self.on_syscall, None, 1, 0, x86.UC_X86_INS_SYSCALL)
         self.uc.hook_add(UC_HOOK_INSN, self.on_syscall, None, 1, 0, x86.UC_X86_INS_SYSENTER)
+        # Unicorn skips the I/O permission check (IOPL 0 at CPL 3 means #GP), so in/out stop here.
+        self.uc.hook_add(UC_HOOK_INSN, self.on_in, None, 1, 0, x86.UC_X86_INS_IN)
+        self.uc.hook_add(UC_HOOK_INSN, self.on_out, None, 1, 0, x86.UC_X86_INS_OUT)
         self.context = self.uc.context_save()
 
     def setup_registers(self):
@@ -126,7 +126,9 @@ class Runner:
         base = ctypes.addressof(self.values)
         self.pointers = (ctypes.c_void_p * len(ids))(*[base + 8 * i for i in range(len(ids))])
         self.value_bytes = memoryview(self.values).cast("B")
-        arguments = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_void_p), ctypes.c_int]
+        pointer, ints = ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)
+        pointers = ctypes.POINTER(ctypes.c_void_p)
+        arguments = [pointer, ints, pointers, ctypes.c_int]
         lib.uc_reg_write_batch.argtypes = arguments
         lib.uc_reg_read_batch.argtypes = arguments
 
@@ -180,6 +182,27 @@ class Runner:
         self.event = ("syscall", ip, ip + 2)
         uc.emu_stop()
 
+    def on_in(self, uc, _port, size, _data):
+        self.event = ("io",)
+        uc.emu_stop()
+        return uc.reg_read(x86.UC_X86_REG_EAX) & ((1 << (8 * size)) - 1)  # leave EAX as it was
+
+    def on_out(self, uc, _port, _size, _value, _data):
+        self.event = ("io",)
+        uc.emu_stop()
+
+    def io_instruction_start(self, ip):
+        """Where the `in`/`out` that ends at ip starts (the hook only sees the block's address)."""
+        for length in (3, 2, 1):
+            try:
+                data = self.uc.mem_read(ip - length, length)
+            except UcError:
+                continue
+            body = data[1:] if length > 1 and data[0] == 0x66 else data
+            if (len(body) == 1 and 0xEC <= body[0] <= 0xEF) or (len(body) == 2 and 0xE4 <= body[0] <= 0xE7):
+                return ip - length
+        return ip
+
     def on_invalid_memory(self, _uc, access, address, _size, _value, _data):
         self.event = ("memory", access, address)
         return False
@@ -210,31 +233,31 @@ class Runner:
                 offset = write_address - address
                 if 0 <= offset < length and data:
                     expected[offset : offset + len(data)] = data
-            # Writing code pages costs a translation-cache flush, so write only what differs.
-            if fresh:
-                if any(expected):
+            # Rewriting code costs a translation-cache flush, so write only what differs. Unicorn
+            # 2.0.1 keeps running stale translations of rewritten code unless told to drop them.
+            if fresh or uc.mem_read(address, length) != expected:
+                if not fresh or any(expected):
                     uc.mem_write(address, bytes(expected))
-            elif uc.mem_read(address, length) != expected:
-                uc.mem_write(address, bytes(expected))
                 if protection & UC_PROT_EXEC:
-                    # Unicorn 2.0.1 keeps running stale translations of rewritten code otherwise.
                     uc.ctl_remove_cache(address, address + length)
         return None
 
     def run_case(self, header, runs, reads, writes):
         _magic, _runs, _writes, _reads, gprs, rflags, entry = header
-        code_end = entry + len(writes[0][1]) + len(writes[1][1])
+        code_end = entry + len(writes[0][1])  # writes[1] is the host runner's jump back: never run
         rejected = self.layout(runs, writes)
         if rejected is not None:
             self.clear_mapping()
-            return self.result(STATUS_REJECTED, gprs, rflags, entry, reads, detail=-EEXIST, detail_address=rejected)
+            return self.result(
+                STATUS_REJECTED, gprs, rflags, entry, reads, detail=-EEXIST, detail_address=rejected
+            )
         uc = self.uc
         uc.context_restore(self.context)
         values = self.value_bytes
         count = self.register_count - 1
         for index in range(count):
             values[index * 8 : index * 8 + 8] = gprs[index * 8 : index * 8 + 8]
-        self.values[count] = rflags
+        self.values[count] = rflags | IF  # IF is always set in user mode (the case's IF is ignored)
         self.lib.uc_reg_write_batch(self.handle, self.register_ids, self.pointers, self.register_count)
         self.event = None
         error = 0
@@ -243,8 +266,7 @@ class Runner:
         except UcError as failure:
             error = failure.errno
         ip = uc.reg_read(self.ip_register)
-        memset = ctypes.memset
-        memset(self.values, 0, ctypes.sizeof(self.values))
+        ctypes.memset(self.values, 0, ctypes.sizeof(self.values))  # 32-bit reads fill only 4 bytes
         self.lib.uc_reg_read_batch(self.handle, self.register_ids, self.pointers, self.register_count)
         registers = bytes(values[: count * 8]).ljust(128, b"\0")
         flags = self.values[count]
@@ -259,6 +281,9 @@ class Runner:
                 STATUS_SYSCALL, registers, flags, event[2], contents,
                 signal_address=event[2], detail=int.from_bytes(number, "little"),
             )
+        if event is not None and event[0] == "io":
+            ip = self.io_instruction_start(ip)
+            return self.pack(STATUS_FAULT, registers, flags, ip, contents, trapno=VECTOR_GP)
         if event is not None and event[0] == "interrupt":
             vector, ip = event[1], event[2]
             error_code = 0
@@ -266,7 +291,9 @@ class Runner:
                 # `int n` through a gate the user may not call (Linux: all but 3, 4 and 0x80) is
                 # #GP with error code (n << 3) | 2, reported at the instruction.
                 vector, error_code, ip = VECTOR_GP, (vector << 3) | 2, ip - 2
-            return self.pack(STATUS_FAULT, registers, flags, ip, contents, trapno=vector, error_code=error_code)
+            return self.pack(
+                STATUS_FAULT, registers, flags, ip, contents, trapno=vector, error_code=error_code
+            )
         if error == 0:
             if ip == code_end:
                 return self.pack(STATUS_COMPLETED, registers, flags, ip, contents)
@@ -275,6 +302,9 @@ class Runner:
             return self.pack(STATUS_FAULT, registers, flags, ip, contents, code=error, trapno=VECTOR_UD)
         if event is not None and event[0] == "memory":
             access, address = event[1], event[2]
+            if self.bits == 64 and (address >> 47) not in (0, 0x1FFFF):
+                # A non-canonical address is #GP(0) on silicon; Unicorn treats it as unmapped.
+                return self.pack(STATUS_FAULT, registers, flags, ip, contents, code=error, trapno=VECTOR_GP)
             error_code = 4
             if access in (UC_MEM_WRITE_UNMAPPED, UC_MEM_WRITE_PROT):
                 error_code |= 2
@@ -356,7 +386,8 @@ def main():
                 view = view[os.write(1, view):]
 
     reserved_end = runner.reserved + PAGE
-    pending.append(struct.pack("<IIIIQQQ", MAGIC_READY, PROTOCOL_VERSION, bits, 0, 0, runner.reserved, reserved_end))
+    ready = struct.pack("<IIIIQQQ", MAGIC_READY, PROTOCOL_VERSION, bits, 0, 0, runner.reserved, reserved_end)
+    pending.append(ready)
     source = Input(flush)
     while True:
         raw = source.take(CASE_HEADER.size)
