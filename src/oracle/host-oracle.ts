@@ -5,29 +5,14 @@
 import { execFileSync } from 'node:child_process';
 import { ensureRunnerBinary } from './build.js';
 import { classifyFault } from './faults.js';
-import { initialByte, type PreparedCase, prepareCase, terminatorBytes } from './layout.js';
+import { initialByte, type PreparedCase, terminatorBytes } from './layout.js';
 import { type RawResult, RunnerStatus } from './protocol.js';
+import { createRunnerOracle, type HostOracle, memoryFrom, registersFrom } from './runner-oracle.js';
 import { RunnerProcess } from './runner-process.js';
-import type {
-  HostOracleOptions,
-  NativeCase,
-  NativeResult,
-  OracleAvailability,
-  OracleMode,
-  RegisterName,
-} from './types.js';
+import type { HostOracleOptions, NativeResult, OracleAvailability, OracleMode } from './types.js';
 
 /** A running oracle. Cases of one `run` go through the runner's pipe as one batch. */
-export interface HostOracle {
-  readonly mode: OracleMode;
-  /**
-   * Runs the cases in order and returns one result each. Concurrent calls are queued.
-   * @throws OracleCaseError (before anything runs) if a case is malformed.
-   */
-  run(cases: readonly NativeCase[]): Promise<NativeResult[]>;
-  /** Stops the runner. Further `run` calls fail. */
-  close(): Promise<void>;
-}
+export type { HostOracle } from './runner-oracle.js';
 
 const DEFAULT_TIMEOUT_MS = 50;
 /** How long a silent runner is given before it is presumed hung (every case is bounded by its timeout). */
@@ -137,56 +122,25 @@ export async function createHostOracle(options: HostOracleOptions): Promise<Host
       throw new Error(`the ${mode}-bit runner reports ${runner.ready.modeBits} bits`);
     return runner;
   };
-  let runner: RunnerProcess | undefined = await start();
-  const caseEnd = runner.ready.caseEnd;
+  const first = await start();
+  const caseEnd = first.ready.caseEnd;
   const sharedTerminator = terminatorBytes(64, 0n, caseEnd);
-  const terminator =
-    mode === 64 ? () => sharedTerminator : (codeEnd: bigint) => terminatorBytes(32, codeEnd, caseEnd);
-  let queue: Promise<unknown> = Promise.resolve();
-  let closed = false;
-
-  const runBatch = async (cases: readonly NativeCase[]): Promise<NativeResult[]> => {
-    const prepared = cases.map((testCase) => prepareCase(mode, testCase, terminator));
-    const results: NativeResult[] = [];
-    while (results.length < prepared.length) {
-      if (!runner?.alive) runner = await start();
-      const rest = prepared.slice(results.length);
-      const outcome = await runner.execute(rest, STALL_ALLOWANCE_MS + 2 * timeoutMs);
-      for (const [index, raw] of outcome.results.entries()) results.push(interpretResult(rest[index], raw));
-      if (outcome.failure !== undefined) {
-        results.push(crashedResult(rest[outcome.results.length], outcome.failure));
-        await runner.close();
-        runner = undefined;
-      }
-    }
-    return results;
-  };
-
-  return {
+  let started: RunnerProcess | undefined = first;
+  return createRunnerOracle({
     mode,
-    run(cases) {
-      if (closed) return Promise.reject(new Error('this host oracle is closed'));
-      const batch = queue.then(() => runBatch(cases));
-      queue = batch.catch(() => {});
-      return batch;
+    name: 'host oracle',
+    // The first runner is already up (its ready message gave caseEnd); later ones start fresh.
+    start: async () => {
+      const runner = started ?? (await start());
+      started = undefined;
+      return runner;
     },
-    async close() {
-      closed = true;
-      await queue;
-      await runner?.close();
-      runner = undefined;
-    },
-  };
-}
-
-function registersFrom(gprs: readonly bigint[]): Record<RegisterName, bigint> {
-  // A literal, not Object.fromEntries: this runs for every result and must not allocate needlessly.
-  const [rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15] = gprs;
-  return { rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15 };
-}
-
-function memoryFrom(prepared: PreparedCase, reads: readonly Uint8Array[]): NativeResult['memory'] {
-  return prepared.reads.map((read, index) => ({ address: BigInt(read.address), bytes: reads[index] }));
+    terminator:
+      mode === 64 ? () => sharedTerminator : (codeEnd: bigint) => terminatorBytes(32, codeEnd, caseEnd),
+    stallMs: STALL_ALLOWANCE_MS + 2 * timeoutMs,
+    interpret: interpretResult,
+    crashed: crashedResult,
+  });
 }
 
 /** Gives a raw runner result its meaning. */

@@ -14,18 +14,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { findRunnerSources } from './build.js';
 import { classifyFault } from './faults.js';
-import type { HostOracle } from './host-oracle.js';
-import { initialByte, type PreparedCase, prepareCase, terminatorBytes } from './layout.js';
+import { initialByte, type PreparedCase, terminatorBytes } from './layout.js';
 import { type RawResult, RunnerStatus } from './protocol.js';
+import { createRunnerOracle, type HostOracle, memoryFrom, registersFrom } from './runner-oracle.js';
 import { RunnerProcess } from './runner-process.js';
-import type {
-  NativeCase,
-  NativeFault,
-  NativeResult,
-  OracleAvailability,
-  OracleMode,
-  RegisterName,
-} from './types.js';
+import type { NativeFault, NativeResult, OracleAvailability, OracleMode } from './types.js';
 
 /** The Python that has Debian's python3-unicorn (a pyenv or venv Python does not see it). */
 export const DEFAULT_UNICORN_PYTHON = '/usr/bin/python3';
@@ -136,52 +129,15 @@ export async function createUnicornOracle(options: UnicornOracleOptions): Promis
       throw new Error(`the ${mode}-bit Unicorn runner reports ${runner.ready.modeBits} bits`);
     return runner;
   };
-  let runner: RunnerProcess | undefined = await start();
-  const terminator = terminatorFor(mode);
-  let queue: Promise<unknown> = Promise.resolve();
-  let closed = false;
-
-  const runBatch = async (cases: readonly NativeCase[]): Promise<NativeResult[]> => {
-    const prepared = cases.map((testCase) => prepareCase(mode, testCase, terminator));
-    const results: NativeResult[] = [];
-    while (results.length < prepared.length) {
-      if (!runner?.alive) runner = await start();
-      const rest = prepared.slice(results.length);
-      const outcome = await runner.execute(rest, STALL_MS);
-      for (const [index, raw] of outcome.results.entries()) results.push(interpretResult(rest[index], raw));
-      if (outcome.failure !== undefined) {
-        results.push(emptyResult(rest[outcome.results.length], 'crashed', outcome.failure));
-        await runner.close();
-        runner = undefined;
-      }
-    }
-    return results;
-  };
-
-  return {
+  return createRunnerOracle({
     mode,
-    run(cases) {
-      if (closed) return Promise.reject(new Error('this Unicorn oracle is closed'));
-      const batch = queue.then(() => runBatch(cases));
-      queue = batch.catch(() => {});
-      return batch;
-    },
-    async close() {
-      closed = true;
-      await queue;
-      await runner?.close();
-      runner = undefined;
-    },
-  };
-}
-
-function registersFrom(gprs: readonly bigint[]): Record<RegisterName, bigint> {
-  const [rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15] = gprs;
-  return { rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15 };
-}
-
-function memoryFrom(prepared: PreparedCase, reads: readonly Uint8Array[]): NativeResult['memory'] {
-  return prepared.reads.map((read, index) => ({ address: BigInt(read.address), bytes: reads[index] }));
+    name: 'Unicorn oracle',
+    start,
+    terminator: terminatorFor(mode),
+    stallMs: STALL_MS,
+    interpret: interpretResult,
+    crashed: (prepared, failure) => emptyResult(prepared, 'crashed', failure),
+  });
 }
 
 /** The vector and addresses as the host oracle reports them, with Unicorn's reason as the "signal". */
