@@ -54,11 +54,11 @@ export function assemble(source: string, options: AssembleOptions = {}): Assembl
   const dialect =
     options.syntax === undefined || options.syntax === 'auto' ? detectDialect(source) : options.syntax;
   const parserOptions = { bits: options.mode ?? 64, isMnemonic: isKnownMnemonic };
-  const parsed = dialect === 'nasm' ? parseNasm(source, parserOptions) : parseGnu(source, parserOptions);
+  const lines = source.split('\n');
+  const parsed = dialect === 'nasm' ? parseNasm(lines, parserOptions) : parseGnu(lines, parserOptions);
   const pinned = new Map(
     Object.entries(options.sectionAddresses ?? {}).map(([name, address]) => [name, BigInt(address)]),
   );
-  const lines = source.split('\n');
   const layout = layOut(parsed.source, {
     origin: BigInt(options.origin ?? 0),
     pinnedSections: pinned,

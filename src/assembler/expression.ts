@@ -67,6 +67,8 @@ export interface ExpressionValue {
   readonly known: boolean;
   /** True when a symbol used was defined after the use, in source order (GNU as sizes such fields wide). */
   readonly forward: boolean;
+  /** The section of the label a relocatable value is based on (`label + 4`), when there is one. */
+  readonly section?: string;
 }
 
 /** What the evaluator needs from the assembler. */
@@ -271,7 +273,7 @@ export function evaluateExpression(expression: Expression, context: EvaluationCo
           : expression.operator === '-'
             ? -operand.relocation
             : 0;
-      return { value, relocation, known: operand.known, forward: operand.forward };
+      return { value, relocation, known: operand.known, forward: operand.forward, section: operand.section };
     }
     case 'binary': {
       const left = evaluateExpression(expression.left, context);
@@ -292,7 +294,8 @@ export function evaluateExpression(expression: Expression, context: EvaluationCo
         return { ...ABSOLUTE_ZERO, known: false, forward, relocation };
       }
       const value = applyBinary(expression.operator, left.value, right.value, expression.column);
-      return { value, relocation, known, forward };
+      const section = relocation === 1 ? (left.relocation === 1 ? left.section : right.section) : undefined;
+      return { value, relocation, known, forward, section };
     }
   }
 }

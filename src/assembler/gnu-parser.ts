@@ -57,9 +57,14 @@ const IGNORED_DIRECTIVES = new Set([
 /** Mnemonics whose bare-symbol operand is a branch target, not a memory operand. */
 const BRANCH_MNEMONICS = /^(j[a-z]+|call|loop[a-z]*|xbegin)$/;
 
-/** Parses GNU as Intel-syntax source into statements, collecting every syntax error. */
-export function parseGnu(text: string, options: ParserOptions): ParseResult {
-  return new GnuParser(options).parse(text);
+/** Parses GNU as Intel-syntax source lines into statements, collecting every syntax error. */
+export function parseGnu(lines: readonly string[], options: ParserOptions): ParseResult {
+  return new GnuParser(options).parse(lines);
+}
+
+/** A punctuation token made by the parser (brackets rewritten as parentheses). */
+function punctuation(text: string, column: number): Token {
+  return { kind: 'punctuation', text, column, value: undefined, bytes: undefined };
 }
 
 /** Splits a physical line at `;` statement separators that are outside strings. */
@@ -115,8 +120,7 @@ class GnuParser {
     this.addressSyntax = { dialect: 'gnu', qualify, allowRegisters: true };
   }
 
-  parse(text: string): ParseResult {
-    const lines = text.split('\n');
+  parse(lines: readonly string[]): ParseResult {
     this.parseLines(lines, 0, lines.length);
     return {
       source: { dialect: 'gnu', statements: this.statements, globals: this.globals },
@@ -128,7 +132,9 @@ class GnuParser {
   private parseLines(lines: readonly string[], start: number, end: number): void {
     for (let index = start; index < end; index++) {
       this.line = index + 1;
-      const repeat = /^\s*\.rept\s+(.*)$/i.exec(lines[index]);
+      const text = lines[index];
+      const mayRepeat = text.includes('.rept') || text.includes('.REPT');
+      const repeat = mayRepeat ? /^\s*\.rept\s+(.*)$/i.exec(text) : null;
       if (repeat) {
         const close = this.findEndOfRepeat(lines, index, end);
         const count = this.repeatCount(repeat[1], lines[index].indexOf('.rept') + 6);
@@ -177,20 +183,22 @@ class GnuParser {
   }
 
   private parseLine(line: string): void {
-    // A bare symbol is an immediate only if a `.set` defined it earlier, so constants are part of the context.
-    const context = `${this.bits}:${this.constants.size}`;
-    const cached = this.lineCache.lookup(line, context, this.line);
+    // A bare symbol is an immediate only if a `.set` defined it earlier, so constants are part of the state.
+    const state = this.bits + this.constants.size * 256;
+    const cached = this.lineCache.lookup(line, state, '', this.line);
     if (cached) {
       this.statements.push(cached);
       return;
     }
     const before = this.statements.length;
     this.parseLineText(line);
-    this.lineCache.remember(line, context, this.statements.slice(before));
+    this.lineCache.remember(line, state, '', this.statements, before);
   }
 
   private parseLineText(line: string): void {
-    const directiveMatch = /^\s*(\.[A-Za-z_][\w.]*)\b\s*(.*)$/.exec(line);
+    // Only lines whose first word starts with `.` can be directives (`.L3:` labels are handled below).
+    const startsWithDot = line.trimStart().startsWith('.');
+    const directiveMatch = startsWithDot ? /^\s*(\.[A-Za-z_][\w.]*)\b\s*(.*)$/.exec(line) : null;
     const directiveName = directiveMatch?.[1].toLowerCase() ?? '';
     // Directives that change nothing in a flat image are skipped before tokenizing: their arguments
     // use syntax of their own (`.type f, @function`, `.section .note.GNU-stack,"",@progbits`).
@@ -468,6 +476,19 @@ class GnuParser {
   }
 
   private parseOperand(cursor: TokenCursor, isBranch: boolean): Operand {
+    // `jmp [QWORD PTR .L4[0+rax*8]]` (gcc -fno-pie jump tables): brackets around a whole sized operand.
+    const wrapped =
+      cursor.tokens[cursor.index + 2]?.text.toLowerCase() === 'ptr' && cursor.isPunctuation('[');
+    if (wrapped) {
+      cursor.index++;
+      const inner = this.parseOperandInside(cursor, isBranch);
+      cursor.expect(']', '`]` closing the operand');
+      return inner;
+    }
+    return this.parseOperandInside(cursor, isBranch);
+  }
+
+  private parseOperandInside(cursor: TokenCursor, isBranch: boolean): Operand {
     const column = cursor.column;
     let size: MemoryOperand['size'];
     const sizeToken = cursor.current;
@@ -539,18 +560,18 @@ class GnuParser {
     const start = cursor.index;
     while (!cursor.atEnd) {
       const token = cursor.current!;
-      if (depth === 0 && token.kind === 'punctuation' && token.text === ',') break;
+      if (depth === 0 && token.kind === 'punctuation' && (token.text === ',' || token.text === ']')) break;
       cursor.index++;
       if (token.kind === 'punctuation' && token.text === '[') {
         sawBracket = true;
         depth++;
         const previous = rewritten[rewritten.length - 1];
         const continuesTerm = previous && (previous.kind !== 'punctuation' || previous.text === ')');
-        if (continuesTerm) rewritten.push({ kind: 'punctuation', text: '+', column: token.column });
-        rewritten.push({ kind: 'punctuation', text: '(', column: token.column });
+        if (continuesTerm) rewritten.push(punctuation('+', token.column));
+        rewritten.push(punctuation('(', token.column));
       } else if (token.kind === 'punctuation' && token.text === ']') {
         depth--;
-        rewritten.push({ kind: 'punctuation', text: ')', column: token.column });
+        rewritten.push(punctuation(')', token.column));
       } else rewritten.push(token);
     }
     require(depth === 0, 'unbalanced `[` `]` in the memory operand', cursor.tokens[start]?.column ??

@@ -276,7 +276,10 @@ class Layout {
       }
       case 'origin': {
         const value = this.evaluate(statement.address);
-        if (this.pass === 1 && !this.options.pinnedSections.has(DEFAULT_SECTION)) this.origin = value.value;
+        if (this.pass === 1 && !this.options.pinnedSections.has(DEFAULT_SECTION)) {
+          this.origin = value.value;
+          this.currentBase = this.sectionBase(this.currentSection);
+        }
         return [null, 0];
       }
       case 'instruction': {
@@ -411,7 +414,8 @@ class Layout {
       if (entry) {
         const forward = entry.pass !== this.pass;
         const value = entry.isLabel ? this.sectionBase(entry.section!) + entry.value : entry.value;
-        return { value, relocation: entry.relocation, known: true, forward };
+        const section = entry.isLabel ? (entry.section ?? undefined) : undefined;
+        return { value, relocation: entry.relocation, known: true, forward, section };
       }
       if (this.pass === 1) {
         this.usedUnknown = true;
@@ -448,6 +452,7 @@ class Layout {
       return fixed;
     }
     let constant = true;
+    this.crossSectionTarget = false;
     const operands: EncoderArgument[] = [];
     for (const operand of statement.operands) {
       operands.push(this.resolveOperand(operand, statement));
@@ -462,7 +467,7 @@ class Layout {
         mode: statement.bits,
         address: this.currentBase + BigInt(this.currentOffset),
         style: this.dialect,
-        longBranch: this.longBranch[index] === 1,
+        longBranch: this.longBranch[index] === 1 || this.crossSectionTarget,
       });
     } catch (error) {
       if (!(error instanceof EncodingError)) throw error;
@@ -483,6 +488,8 @@ class Layout {
 
   /** Set by {@link resolveOperand}: the operand's value cannot change between passes. */
   private lastOperandConstant = true;
+  /** Set by {@link resolveOperand}: an immediate names a label in another section. */
+  private crossSectionTarget = false;
 
   private resolveOperand(operand: Operand, statement: InstructionStatement): EncoderArgument {
     switch (operand.kind) {
@@ -492,6 +499,10 @@ class Layout {
       case 'immediate': {
         const value = this.evaluate(operand.expression);
         this.lastOperandConstant = isConstantExpression(operand.expression);
+        // A branch to another section cannot be relaxed: the assembler does not know how far apart
+        // sections will be (GNU as emits rel32 with a relocation; NASM does the same).
+        if (value.section !== undefined && value.section !== this.currentSection)
+          this.crossSectionTarget = true;
         return {
           kind: 'immediate',
           value: value.value,

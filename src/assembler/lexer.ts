@@ -22,9 +22,9 @@ export interface Token {
   readonly text: string;
   readonly column: number;
   /** Numeric value of a number token (and of a GNU character constant). */
-  readonly value?: bigint;
+  readonly value: bigint | undefined;
   /** Bytes of a string token. */
-  readonly bytes?: Uint8Array;
+  readonly bytes: Uint8Array | undefined;
 }
 
 const PUNCTUATION_PAIRS = new Set(['<<', '>>', '//', '%%', '==', '!=', '<=', '>=', '&&', '||', '<>']);
@@ -206,7 +206,7 @@ export function tokenizeLine(line: string, dialect: Dialect): Token[] {
       }
       const text = line.slice(index, end);
       const value = nasm ? parseNasmNumber(text, column) : parseGnuNumber(text, column);
-      tokens.push({ kind: 'number', text, column, value });
+      tokens.push({ kind: 'number', text, column, value, bytes: undefined });
       index = end;
       continue;
     }
@@ -223,7 +223,7 @@ export function tokenizeLine(line: string, dialect: Dialect): Token[] {
       }
       let text = line.slice(index, end);
       if (nasm && code === 36 && text !== '$' && text !== '$$') text = text.slice(1);
-      tokens.push({ kind: 'identifier', text, column });
+      tokens.push({ kind: 'identifier', text, column, value: undefined, bytes: undefined });
       index = end;
       continue;
     }
@@ -231,25 +231,37 @@ export function tokenizeLine(line: string, dialect: Dialect): Token[] {
       if (!nasm && code === 39) {
         // GNU character constant: 'c (optionally closed by a second quote).
         const [bytes, after] = readCharacterConstant(line, index, column);
-        tokens.push({ kind: 'number', text: line.slice(index, after), column, value: BigInt(bytes) });
+        tokens.push({
+          kind: 'number',
+          text: line.slice(index, after),
+          column,
+          value: BigInt(bytes),
+          bytes: undefined,
+        });
         index = after;
         continue;
       }
       const escapes = !nasm || code === 96;
       const [bytes, after] = readString(line, index, escapes, column);
-      tokens.push({ kind: 'string', text: line.slice(index + 1, after - 1), column, bytes });
+      tokens.push({
+        kind: 'string',
+        text: line.slice(index + 1, after - 1),
+        column,
+        value: undefined,
+        bytes,
+      });
       index = after;
       continue;
     }
     const pair = line.slice(index, index + 2);
     if (PUNCTUATION_PAIRS.has(pair)) {
-      tokens.push({ kind: 'punctuation', text: pair, column });
+      tokens.push({ kind: 'punctuation', text: pair, column, value: undefined, bytes: undefined });
       index += 2;
       continue;
     }
     const char = line[index];
     if (PUNCTUATION_SINGLE.includes(char)) {
-      tokens.push({ kind: 'punctuation', text: char, column });
+      tokens.push({ kind: 'punctuation', text: char, column, value: undefined, bytes: undefined });
       index++;
       continue;
     }

@@ -74,9 +74,9 @@ const BRACKETED_DIRECTIVES = new Set([
 ]);
 const IGNORED_DIRECTIVES = new Set(['cpu', 'warning', 'map', 'sectalign', 'float']);
 
-/** Parses NASM source text into statements, collecting every syntax error. */
-export function parseNasm(text: string, options: ParserOptions): ParseResult {
-  return new NasmParser(options).parse(text);
+/** Parses NASM source lines into statements, collecting every syntax error. */
+export function parseNasm(lines: readonly string[], options: ParserOptions): ParseResult {
+  return new NasmParser(options).parse(lines);
 }
 
 class NasmParser {
@@ -100,8 +100,7 @@ class NasmParser {
     this.addressSyntax = { dialect: 'nasm', qualify, allowRegisters: true };
   }
 
-  parse(text: string): ParseResult {
-    const lines = text.split('\n');
+  parse(lines: readonly string[]): ParseResult {
     for (let index = 0; index < lines.length; index++) {
       this.line = index + 1;
       try {
@@ -124,15 +123,16 @@ class NasmParser {
 
   private parseLine(line: string): void {
     // The enclosing label matters only to lines that may name a local label (`.loop`).
-    const context = `${this.bits}${this.defaultRelative}${this.definesVersion}${line.includes('.') ? this.parentLabel : ''}`;
-    const cached = this.lineCache.lookup(line, context, this.line);
+    const state = this.bits * 2 + (this.defaultRelative ? 1 : 0) + this.definesVersion * 256;
+    const scope = line.includes('.') ? this.parentLabel : '';
+    const cached = this.lineCache.lookup(line, state, scope, this.line);
     if (cached) {
       this.statements.push(cached);
       return;
     }
     const before = this.statements.length;
     this.parseLineText(line);
-    this.lineCache.remember(line, context, this.statements.slice(before));
+    this.lineCache.remember(line, state, scope, this.statements, before);
   }
 
   private parseLineText(line: string): void {

@@ -78,7 +78,14 @@ export interface EmittedInstruction {
   readonly bytes: Uint8Array;
   /** 'short' for a rel8 branch, 'long' for rel16/32, null when the form has no relative operand. */
   readonly branch: 'short' | 'long' | null;
+  /**
+   * Set (and `bytes` empty) when the branch target is out of this form's reach: a plain record, since
+   * building an Error (with its stack trace) for the normal "short form does not reach" case is slow.
+   */
+  readonly outOfRange: { readonly message: string; readonly operandIndex: number } | undefined;
 }
+
+const EMPTY_BYTES = new Uint8Array(0);
 
 /**
  * Encodes `form` with `operands` (one per form operand, in form order; implicit operands may be
@@ -307,17 +314,17 @@ export function emitForm(
     if (!fitsSigned(displacement, width)) {
       if (relativePatch.provisional) displacement = 0n;
       else {
-        throw new EncodingError(
+        // Not thrown: trying the short form first and failing is the normal case for a long branch.
+        const message =
           width === 8
             ? `short jump target out of range (${displacement} bytes; rel8 reaches -128..127)`
-            : 'branch target out of range',
-          relativePatch.index,
-        );
+            : 'branch target out of range';
+        return { bytes: EMPTY_BYTES, branch, outOfRange: { message, operandIndex: relativePatch.index } };
       }
     }
     patch(bytes, relativePatch.offset, displacement, relativePatch.size);
   }
-  return { bytes: Uint8Array.from(bytes), branch };
+  return { bytes: Uint8Array.from(bytes), branch, outOfRange: undefined };
 }
 
 /**

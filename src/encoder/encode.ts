@@ -399,6 +399,7 @@ export function encodeInstruction(request: EncodeRequest): EncodedInstruction {
   let bestForm: InstructionForm | undefined;
   let firstError: EncodingError | undefined;
   let bestImmediateBytes = 0;
+  let outOfRange: EmittedInstruction['outOfRange'];
   for (const candidate of candidates) {
     try {
       const emitted = emitForm(candidate.form, candidate.operands, {
@@ -407,6 +408,10 @@ export function encodeInstruction(request: EncodeRequest): EncodedInstruction {
         style: request.style,
         prefixes,
       });
+      if (emitted.outOfRange) {
+        outOfRange ??= emitted.outOfRange;
+        continue;
+      }
       // Shortest wins; at equal length the smaller immediate (NASM and GNU as both pick `83 /0 ib`
       // over `05 iw` for `add ax, 8`), then declaration order.
       const immediateBytes = immediateFieldBytes(candidate.form);
@@ -424,7 +429,11 @@ export function encodeInstruction(request: EncodeRequest): EncodedInstruction {
       firstError ??= error;
     }
   }
-  if (!best || !bestForm) throw firstError ?? new EncodingError(`no encoding for \`${request.mnemonic}\``);
+  if (!best || !bestForm) {
+    if (firstError) throw firstError;
+    if (outOfRange) throw new EncodingError(outOfRange.message, outOfRange.operandIndex);
+    throw new EncodingError(`no encoding for \`${request.mnemonic}\``);
+  }
   return { bytes: best.bytes, branch: best.branch, form: bestForm };
 }
 

@@ -79,6 +79,15 @@ describe('NASM directives and expressions', () => {
     expect(hex('x: times 127 nop\njz x').slice(-12)).toBe('0f847bffffff');
   });
 
+  it('never relaxes a branch into another section (checked against nasm -f bin and GNU as)', () => {
+    expect(hex('section .text\nf: ret\nsection .data\nh: jmp f\njmp h')).toBe(
+      'c3000000' + 'e9f7ffffff' + 'ebf9',
+    );
+    const gnu =
+      '.intel_syntax noprefix\n.text\nf:\n jmp g\n nop\ng: ret\n.section .text.other,"ax",@progbits\nh: jmp f\n jmp h';
+    expect(hex(gnu)).toBe('eb0190c3' + 'e9f7ffffff' + 'ebf9');
+  });
+
   it('evaluates expressions with NASM precedence and character constants', () => {
     expect(hex('db 1 + 2 * 3, (1 + 2) * 3, 1 << 2 + 1, 7 // 2, -7 // 2, 0xf0 | 0x0f & 0x3c')).toBe(
       '07090803fdfc',

@@ -154,13 +154,24 @@ function expectSameText(
 
 describeWithTool('gcc', gccTools, 'assembler vs GNU as on gcc -O2 -masm=intel output, linked by ld', () => {
   for (const file of readdirSync(cDirectory).filter((name) => name.endsWith('.c'))) {
-    it(`links ${file} to the same .text`, () => {
-      const stem = file.replace(/\.c$/, '');
-      const assembly = join(directory, `${stem}.s`);
-      const flags = ['-O2', '-S', '-masm=intel', '-mgeneral-regs-only', '-fno-asynchronous-unwind-tables'];
-      execFileSync('gcc', [...flags, '-o', assembly, join(cDirectory, file)]);
-      expectSameText(readFileSync(assembly, 'utf8'), linkWithGnu(assembly, stem));
-    });
+    // PIE code (Debian's default: `sym[rip]`, `func@PLT`, `.long .L9-.L4` tables) and non-PIE code
+    // (`OFFSET FLAT:sym`, `jmp [QWORD PTR .L4[0+rax*8]]`, absolute `CSWTCH.5[0+rdi*8]`).
+    for (const pie of ['-fpie', '-fno-pie']) {
+      it(`links ${file} (${pie}) to the same .text`, () => {
+        const stem = `${file.replace(/\.c$/, '')}${pie}`;
+        const assembly = join(directory, `${stem}.s`);
+        const flags = [
+          '-O2',
+          '-S',
+          '-masm=intel',
+          '-mgeneral-regs-only',
+          '-fno-asynchronous-unwind-tables',
+          pie,
+        ];
+        execFileSync('gcc', [...flags, '-o', assembly, join(cDirectory, file)]);
+        expectSameText(readFileSync(assembly, 'utf8'), linkWithGnu(assembly, stem));
+      });
+    }
   }
 });
 

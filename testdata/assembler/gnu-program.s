@@ -92,5 +92,28 @@ table:
 	.long	1, -1, 0xdeadbeef
 	.value	0x1234
 	.byte	1, 2, 'a, '\n
+	.text
+	.balign	8, 0xcc
+extras:
+	.equ	SIXTEEN, 16
+	mov	eax, SIXTEEN
+	lea	rax, counter[rip]
+	mov	rdx, QWORD PTR shared[rip]
+	.pushsection .rodata
+.Lmsg:	.asciz	"pushed"
+	.popsection
+	lea	rcx, .Lmsg[rip]
+	xchg	edx, edi
+	movs	BYTE PTR es:[rdi], BYTE PTR ds:[rsi]
+	xlat	BYTE PTR ds:[rbx]
+	pushw	0x10
+	.skip	4, 0xab
+	.2byte	0x1234
+	.8byte	extras
+	cmp	BYTE PTR [rip+.Lmsg], 'p
+	jmp	main
+	.local	counter
+	.comm	counter,4,4
+	.comm	shared,8,8
 	.section	.note.GNU-stack,"",@progbits
 	.ident	"GCC: (Debian) 12.2.0-14) 12.2.0"

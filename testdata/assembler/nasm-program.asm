@@ -72,3 +72,32 @@ more_code:
 section .bss
 buffer: resq    COUNT
 flag:   resb    1
+
+section .text
+extras:
+%assign LIMIT 3
+%define TMP 7
+        mov     eax, TMP
+%undef TMP
+        add     eax, strict dword 1
+        push    strict byte 2
+        mov     ecx, [byte rbx+1]
+        mov     edx, [dword rbx+1]
+        lea     rsi, [nosplit rcx*2]
+        lea     rdi, [rcx*2]
+        lea     r8, [rcx*3+LIMIT]
+        o16 rep movsb
+        a32 lodsb
+        lock xadd [rsp+8], eax
+        rep stosq
+        repne scasb
+        mov     ax, 'hi'
+        cmp     byte [rel message], 'h'
+        mov     rax, strict qword 1
+        mov     rbx, -5
+        mov     rcx, 0xffffffff
+        mov     [fs:0x28], rax
+        jmp     short extras
+        jmp     near extras
+        times 3 db 0x90
+        alignb  8
