@@ -4,6 +4,7 @@
  * state (edge-biased register values, random status flags, random data bytes). Browser-safe.
  */
 import { decodeInstruction } from '../decoder/decoder.js';
+import type { Instruction } from '../decoder/instruction.js';
 import { encodeInstruction } from '../encoder/encode.js';
 import type { EncoderArgument } from '../encoder/request.js';
 import type { OperandSpec } from '../isa/operands.js';
@@ -184,20 +185,30 @@ function operandsFor(
   return operands;
 }
 
-/**
- * Generates one case for `form`. Returns a failure when the form is out of the generator's reach, or
- * when the encoder picks a different (equivalent) form for the random operands — the caller retries.
- */
-export function generateCase(
-  rng: CheckRandom,
+/** Random registers (rSP excluded), random status flags with DF clear, and random data bytes. */
+function randomState(rng: CheckRandom, mode: 32 | 64) {
+  const registers = new Map<RegisterName, bigint>();
+  for (let number = 0; number < (mode === 64 ? 16 : 8); number++) {
+    if (number === STACK_REGISTER_NUMBER) continue;
+    registers.set(generalRegister(number, mode, false), rng.value(mode));
+  }
+  const statusBits = [0, 2, 4, 6, 7, 11];
+  let rflags = 0x202n;
+  for (const bit of statusBits) if (rng.below(2)) rflags |= 1n << BigInt(bit);
+  const data = new Uint8Array(DATA_SIZE);
+  for (let i = 0; i < DATA_SIZE; i++) data[i] = rng.below(256);
+  return { registers, rflags, data };
+}
+
+/** Encodes `mnemonic` with `prefixes` and operands; the bytes, or why not (also when another form results). */
+function encodeForm(
   form: InstructionForm,
   mode: 32 | 64,
-): CheckCase | GenerationFailure {
-  const operands = operandsFor(rng, form, mode);
-  if ('skipped' in operands) return operands;
+  prefixes: readonly string[],
+  operands: readonly EncoderArgument[],
+): { code: Uint8Array; instruction: Instruction } | GenerationFailure {
   let code: Uint8Array;
   try {
-    const prefixes = form.operandSize === 16 && form.operands.length === 0 ? ['o16'] : [];
     code = encodeInstruction({
       mnemonic: form.mnemonic,
       prefixes,
@@ -214,11 +225,39 @@ export function generateCase(
   if (decoded.status !== 'ok' || decoded.form.name !== form.name) {
     return { skipped: `encodes as ${decoded.status === 'ok' ? decoded.form.name : decoded.status}` };
   }
-  const registers = new Map<RegisterName, bigint>();
-  for (let number = 0; number < (mode === 64 ? 16 : 8); number++) {
-    if (number === STACK_REGISTER_NUMBER) continue;
-    registers.set(generalRegister(number, mode, false), rng.value(mode));
+  return { code: code.slice(0, decoded.length), instruction: decoded };
+}
+
+/**
+ * Generates one case for `form`. Returns a failure when the form is out of the generator's reach, or
+ * when the encoder picks a different (equivalent) form for the random operands — the caller retries.
+ */
+export function generateCase(
+  rng: CheckRandom,
+  form: InstructionForm,
+  mode: 32 | 64,
+): CheckCase | GenerationFailure {
+  if (
+    form.operands.some((spec) => spec.encoding === 'stringSource' || spec.encoding === 'stringDestination')
+  ) {
+    return generateStringCase(rng, form, mode);
   }
+  const operands = operandsFor(rng, form, mode);
+  if ('skipped' in operands) return operands;
+  const [size, level] = operands;
+  if (form.family.family === 'enter' && size?.kind === 'immediate' && level?.kind === 'immediate') {
+    // Nesting levels whose frame-pointer copies stay in the data block (the level is taken mod 32),
+    // and frame sizes that keep the final rSP in it: when ENTER's probe of the final rSP faults, the
+    // CPU has already written the pushes (vial's instructions are atomic; see docs/vm.md).
+    operands[0] = { ...size, value: BigInt(rng.below(0x21)) };
+    operands[1] = { ...level, value: BigInt(rng.pick([0, 1, 2, 3, 32, 33, 35])) };
+  }
+  const onlyImmediates = form.operands.every((spec) => spec.encoding === 'immediate');
+  const prefixes = form.operandSize === 16 && onlyImmediates ? ['o16'] : [];
+  const encoded = encodeForm(form, mode, prefixes, operands);
+  if ('skipped' in encoded) return encoded;
+  const { code, instruction: decoded } = encoded;
+  const { registers, rflags, data } = randomState(rng, mode);
   const memoryUsed = decoded.operands.some((operand) => operand.kind === 'memory');
   if (memoryUsed) registers.set(generalRegister(BASE_REGISTER_NUMBER, mode, false), DATA_ADDRESS);
   // Division: keep rDX small most of the time, so most cases divide instead of raising #DE.
@@ -226,10 +265,127 @@ export function generateCase(
     const dx = generalRegister(2, mode, false);
     registers.set(dx, rng.below(2) === 0 ? 0n : BigInt(rng.below(4)));
   }
-  const statusBits = [0, 2, 4, 6, 7, 11];
-  let rflags = 0x202n;
-  for (const bit of statusBits) if (rng.below(2)) rflags |= 1n << BigInt(bit);
-  const data = new Uint8Array(DATA_SIZE);
-  for (let i = 0; i < DATA_SIZE; i++) data[i] = rng.below(256);
-  return { form, mode, code: code.slice(0, decoded.length), registers, rflags, data };
+  const prelude = adjustForFamily(rng, form, decoded, registers, data);
+  return { form, mode, code: Uint8Array.of(...prelude, ...code), registers, rflags, data };
+}
+
+/** RFLAGS bits POPF must not set in a check case: TF (traps), NT, AC (alignment checks), ID. */
+const POPF_UNSAFE_BITS = (1n << 8n) | (1n << 14n) | (1n << 18n) | (1n << 21n);
+
+/**
+ * Family-specific state (and instructions run before the one checked, returned as bytes) so a case
+ * exercises what matters: POPF pops a random flags image pushed from rBX; ENTER and LEAVE get a
+ * frame pointer in the data block (ENTER's nesting levels copy frame pointers from below it);
+ * CMPXCHG16B's operand is mostly 16-byte aligned; CMPXCHG8B/16B find the accumulator pair equal to
+ * memory half of the time.
+ */
+function adjustForFamily(
+  rng: CheckRandom,
+  form: InstructionForm,
+  decoded: Instruction,
+  registers: Map<RegisterName, bigint>,
+  data: Uint8Array,
+): number[] {
+  const mode = decoded.mode === 64 ? 64 : 32;
+  const register = (number: number) => generalRegister(number, mode, false);
+  switch (form.family.family) {
+    case 'popf': {
+      registers.set(register(3), (registers.get(register(3)) ?? 0n) & ~POPF_UNSAFE_BITS);
+      return decoded.operandSize === 16 ? [0x66, 0x53] : [0x53]; // push bx / push rbx (or ebx)
+    }
+    case 'enter':
+    case 'leave':
+      registers.set(register(5), DATA_ADDRESS + BigInt(8 * (3 + rng.below(5))));
+      return [];
+    case 'cmpxchg8b':
+    case 'cmpxchg16b': {
+      const operand = decoded.operands[0];
+      if (operand?.kind !== 'memory') return [];
+      let offset = Number(operand.displacement);
+      if (form.family.family === 'cmpxchg16b' && rng.below(4) !== 0) {
+        // Mostly 16-byte aligned (a misaligned operand raises #GP): move rBX down to the boundary.
+        registers.set(register(BASE_REGISTER_NUMBER), DATA_ADDRESS - BigInt(offset % 16));
+        offset -= offset % 16;
+      }
+      if (rng.below(2) === 0) return [];
+      const half = form.family.family === 'cmpxchg8b' ? 4 : 8;
+      const read = (start: number) => {
+        let value = 0n;
+        for (let i = half - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[start + i] ?? 0);
+        return value;
+      };
+      const keepHigh = (number: number, low: bigint) =>
+        half === 4 ? ((registers.get(register(number)) ?? 0n) & ~0xffff_ffffn) | low : low;
+      registers.set(register(0), keepHigh(0, read(offset)));
+      registers.set(register(2), keepHigh(2, read(offset + half)));
+      return [];
+    }
+    default:
+      return [];
+  }
+}
+
+/** Segment-override prefixes that 64-bit mode ignores (FS/GS need a base the oracle cannot set). */
+const IGNORED_SEGMENT_PREFIXES = [0x26, 0x2e, 0x36, 0x3e];
+
+/**
+ * A string instruction (MOVS … CMPS): no prefix, REP or REPNE; sometimes a 67 prefix (ESI/EDI/ECX in
+ * 64-bit mode, with garbage in the registers' upper halves to catch missing zero-extension) or an
+ * ignored segment override; DF random; rCX 0..6 for repeated forms; rSI and rDI placed so every
+ * element the instruction can touch lies in the data block, whichever direction DF gives.
+ * For repeated CMPS/SCAS, half the cases make the compared elements equal (with one byte changed
+ * half of those times) so REPE runs on and REPNE stops on a match.
+ */
+function generateStringCase(
+  rng: CheckRandom,
+  form: InstructionForm,
+  mode: 32 | 64,
+): CheckCase | GenerationFailure {
+  const prefixes: string[] = [];
+  const repeat = rng.pick([null, 'rep', 'repne'] as const);
+  if (repeat) prefixes.push(repeat);
+  const narrowAddresses = mode === 64 && rng.below(4) === 0;
+  if (narrowAddresses) prefixes.push('a32');
+  const encoded = encodeForm(form, mode, prefixes, []);
+  if ('skipped' in encoded) return encoded;
+  let code = encoded.code;
+  if (rng.below(4) === 0) code = Uint8Array.of(rng.pick(IGNORED_SEGMENT_PREFIXES), ...code);
+  const { registers, rflags: randomFlags, data } = randomState(rng, mode);
+  const directionDown = rng.below(2) === 1;
+  const rflags = directionDown ? randomFlags | (1n << 10n) : randomFlags;
+  const elementBytes = (form.operands.find((spec) => spec.encoding.startsWith('string'))?.size ?? 8) / 8;
+  const count = repeat ? rng.below(7) : 1;
+  const elements = Math.max(count, 1);
+  // DF = 0 touches p .. p + n·e - 1; DF = 1 touches p - (n-1)·e .. p + e - 1.
+  const place = () => {
+    const span = DATA_SIZE - elements * elementBytes;
+    return directionDown ? (elements - 1) * elementBytes + rng.below(span + 1) : rng.below(span + 1);
+  };
+  const source = place();
+  const destination = place();
+  const garbage = () => (narrowAddresses ? BigInt(rng.next() | 1) << 32n : 0n);
+  const set = (number: number, value: bigint) => registers.set(generalRegister(number, mode, false), value);
+  set(6, garbage() | (DATA_ADDRESS + BigInt(source)));
+  set(7, garbage() | (DATA_ADDRESS + BigInt(destination)));
+  if (repeat) set(1, garbage() | BigInt(count));
+  const family = form.family.family;
+  if (repeat && (family === 'cmps' || family === 'scas') && rng.below(2) === 0) {
+    const accumulator = registers.get(generalRegister(0, mode, false)) ?? 0n;
+    for (let element = 0; element < elements; element++) {
+      const offset = directionDown ? -element * elementBytes : element * elementBytes;
+      for (let byte = 0; byte < elementBytes; byte++) {
+        const value =
+          family === 'cmps'
+            ? data[source + offset + byte]
+            : Number((accumulator >> BigInt(8 * byte)) & 0xffn);
+        data[destination + offset + byte] = value;
+      }
+    }
+    if (rng.below(2) === 0) {
+      const element = rng.below(elements);
+      const offset = (directionDown ? -element : element) * elementBytes + rng.below(elementBytes);
+      data[destination + offset] ^= 1 << rng.below(8);
+    }
+  }
+  return { form, mode, code, registers, rflags, data };
 }

@@ -33,6 +33,8 @@ const unicornKnownBugs: Readonly<Record<string, string>> = {
   bzhi: 'Unicorn takes the bzhi index modulo 32',
   bextr: 'Unicorn mishandles bextr fields beyond 32 bits',
   blsi: 'Unicorn computes blsi CF inverted (silicon agrees with vial in 64-bit)',
+  pdep: 'Unicorn swaps the pdep source and mask (silicon agrees with vial in 64-bit)',
+  pext: 'Unicorn swaps the pext source and mask (silicon agrees with vial in 64-bit)',
 };
 
 /** The host CPU where it can run `mode`; otherwise Unicorn (this host's kernel cannot run 32-bit code). */
@@ -63,7 +65,6 @@ export const familiesNotChecked: Readonly<Record<string, string>> = {
   into: 'trap (tested by the machine tests)',
   bound: 'needs bounds in memory',
   xlat: 'reads memory at rBX + AL',
-  leave: 'uses rBP as a stack frame',
 };
 
 /** CPUID features of the forms, mapped to the /proc/cpuinfo flags that advertise them. */

@@ -290,6 +290,21 @@ export class IrBuilder {
     this.same(a, b, 'lessSigned');
     return a === b ? this.constant(0, 1) : this.operation('lessSigned', 1, [a, b]);
   }
+  /** PDEP: the low bits of `source` scattered to the 1 bits of `mask`. */
+  parallelDeposit(source: Expression, mask: Expression): Expression {
+    this.same(source, mask, 'parallelDeposit');
+    return this.operation('parallelDeposit', source.width, [source, mask]);
+  }
+  /** PEXT: the bits of `source` at the 1 bits of `mask`, gathered into the low bits. */
+  parallelExtract(source: Expression, mask: Expression): Expression {
+    this.same(source, mask, 'parallelExtract');
+    return this.operation('parallelExtract', source.width, [source, mask]);
+  }
+  /** The CRC32 instruction's step: the 32-bit `crc` accumulated over `data` (8, 16, 32 or 64 bits). */
+  crc32c(crc: Expression, data: Expression): Expression {
+    if (crc.width !== 32) throw new Error(`IR crc32c accumulates 32 bits, not ${crc.width}`);
+    return this.operation('crc32c', 32, [crc, data]);
+  }
 }
 
 /**
@@ -353,6 +368,8 @@ export function bindKernel(
     case 'rotateLeft':
     case 'rotateRight':
     case 'testBit':
+    case 'parallelDeposit':
+    case 'parallelExtract':
     case 'equal':
     case 'lessUnsigned':
     case 'lessSigned': {
@@ -373,6 +390,10 @@ export function bindKernel(
     case 'isZero': {
       const kernel = kernelTable[operation];
       return (f) => kernel(f, dst, a, operandWidth);
+    }
+    case 'crc32c': {
+      const dataWidth = argExpressions[1].width;
+      return (f) => kernels.crc32c(f, dst, a, b, dataWidth);
     }
     case 'extract':
       return (f) => kernels.extract(f, dst, a, p, width);

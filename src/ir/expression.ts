@@ -86,7 +86,10 @@ export type Operation =
   | 'isZero'
   | 'equal'
   | 'lessUnsigned'
-  | 'lessSigned';
+  | 'lessSigned'
+  | 'parallelDeposit'
+  | 'parallelExtract'
+  | 'crc32c';
 
 /** An expression node. Nodes are hash-consed per builder: equal trees are the same object. */
 export type Expression =

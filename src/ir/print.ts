@@ -52,6 +52,9 @@ const operationNames: Readonly<Record<Operation, string>> = {
   equal: '==',
   lessUnsigned: '<u',
   lessSigned: '<s',
+  parallelDeposit: 'pdep',
+  parallelExtract: 'pext',
+  crc32c: 'crc32c',
 };
 
 const infix = new Set<Operation>(['and', 'or', 'xor', 'equal', 'lessUnsigned', 'lessSigned']);

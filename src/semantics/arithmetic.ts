@@ -25,16 +25,10 @@ function addition(withCarry: boolean, writeBack = true): SemanticsFunction {
 /** SUB/SBB/CMP: all six status flags from the difference; CMP does not write it back. */
 function subtraction(withBorrow: boolean, writeBack: boolean): SemanticsFunction {
   return (c) => {
-    const ir = c.ir;
     const a = c.read(0);
     const b = c.read(1, a.width);
-    const borrow = withBorrow ? c.flag('CF') : null;
-    const difference = ir.subtract(a, b, borrow);
+    const difference = c.setSubtractionFlags(a, b, withBorrow ? c.flag('CF') : null);
     if (writeBack) c.write(0, difference);
-    c.setFlag('CF', ir.subtractBorrow(a, b, borrow));
-    c.setFlag('OF', ir.subtractOverflow(a, b, borrow));
-    c.setFlag('AF', ir.subtractAuxiliaryBorrow(a, b, borrow));
-    c.setResultFlags(difference);
   };
 }
 
@@ -69,15 +63,8 @@ function incrementOrDecrement(decrement: boolean): SemanticsFunction {
 
 /** NEG: 0 - a; CF = (a != 0). */
 const negate: SemanticsFunction = (c) => {
-  const ir = c.ir;
   const a = c.read(0);
-  const zero = ir.constant(0, a.width);
-  const result = ir.subtract(zero, a);
-  c.write(0, result);
-  c.setFlag('CF', ir.subtractBorrow(zero, a));
-  c.setFlag('OF', ir.subtractOverflow(zero, a));
-  c.setFlag('AF', ir.subtractAuxiliaryBorrow(zero, a));
-  c.setResultFlags(result);
+  c.write(0, c.setSubtractionFlags(c.ir.constant(0, a.width), a));
 };
 
 /** NOT: no flags. */

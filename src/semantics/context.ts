@@ -97,6 +97,22 @@ export class SemanticsContext {
     this.assign(location, value);
   }
 
+  /**
+   * Writes a general register only when the 1-bit `condition` is 1. When it is 0 the register keeps
+   * its whole value: a 32-bit register in 64-bit mode is then *not* zero-extended (nothing was written).
+   */
+  writeRegisterWhen(condition: Expression, name: RegisterName, value: Expression): void {
+    const ir = this.ir;
+    const location = this.registerLocation(name);
+    if (location.kind === 'gpr' && location.width === 32 && this.mode === 64) {
+      const container = this.containerOf(name);
+      const extended = ir.zeroExtend(value, 64);
+      this.writeRegister(container, ir.select(condition, extended, this.readRegister(container)));
+      return;
+    }
+    this.writeRegister(name, ir.select(condition, value, this.readRegister(name)));
+  }
+
   /** The general register of the given number (0 = rAX family) and width, as without REX. */
   register(number: number, width: 8 | 16 | 32 | 64): RegisterName {
     return generalRegister(number, width, false);
@@ -132,7 +148,7 @@ export class SemanticsContext {
   }
 
   /** FS/GS-relative accesses in 64-bit mode add the segment base; other segments are flat. */
-  private segmentOf(operand: MemoryOperand): 'fs' | 'gs' | null {
+  segmentOf(operand: MemoryOperand): 'fs' | 'gs' | null {
     return operand.segment === 'fs' || operand.segment === 'gs' ? operand.segment : null;
   }
 
@@ -201,11 +217,37 @@ export class SemanticsContext {
   }
 
   /** SF, ZF and PF of a result (PF looks at the low byte only, SDM Vol. 1 §3.4.3.1). */
-  setResultFlags(result: Expression): void {
+  setResultFlags(result: Expression, when: Expression | null = null): void {
     const ir = this.ir;
-    this.setFlag('SF', ir.extract(result, result.width - 1, 1));
-    this.setFlag('ZF', ir.isZero(result));
-    this.setFlag('PF', ir.evenParity(ir.extract(result, 0, 8)));
+    this.setFlagWhen(when, 'SF', ir.extract(result, result.width - 1, 1));
+    this.setFlagWhen(when, 'ZF', ir.isZero(result));
+    this.setFlagWhen(when, 'PF', ir.evenParity(ir.extract(result, 0, 8)));
+  }
+
+  /** Sets `flag` to `value`; with a `when` condition, only when it is 1 (else the flag keeps its value). */
+  setFlagWhen(when: Expression | null, flag: FlagBit, value: Expression): void {
+    this.setFlag(flag, when ? this.ir.select(when, value, this.flag(flag)) : value);
+  }
+
+  /**
+   * The six status flags of `a - b - borrow` as SUB/SBB/CMP define them (SDM Vol. 2 "SUB" Flags
+   * Affected): CF is the borrow, OF the signed overflow, AF the borrow out of bit 3, SF ZF PF from the
+   * difference. With a `when` condition the flags change only when it is 1 (a REP CMPS with rCX = 0).
+   * Returns the difference.
+   */
+  setSubtractionFlags(
+    a: Expression,
+    b: Expression,
+    borrow: Expression | null = null,
+    when: Expression | null = null,
+  ): Expression {
+    const ir = this.ir;
+    const difference = ir.subtract(a, b, borrow);
+    this.setFlagWhen(when, 'CF', ir.subtractBorrow(a, b, borrow));
+    this.setFlagWhen(when, 'OF', ir.subtractOverflow(a, b, borrow));
+    this.setFlagWhen(when, 'AF', ir.subtractAuxiliaryBorrow(a, b, borrow));
+    this.setResultFlags(difference, when);
+    return difference;
   }
 
   /** The 1-bit truth of condition code `cc` (SDM Vol. 1 Appendix B). */

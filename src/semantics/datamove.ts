@@ -75,11 +75,7 @@ const compareExchange: SemanticsFunction = (c) => {
   } else {
     c.write(0, ir.select(equal, source, destination));
   }
-  const difference = ir.subtract(accumulator, destination);
-  c.setFlag('CF', ir.subtractBorrow(accumulator, destination));
-  c.setFlag('OF', ir.subtractOverflow(accumulator, destination));
-  c.setFlag('AF', ir.subtractAuxiliaryBorrow(accumulator, destination));
-  c.setResultFlags(difference);
+  c.setSubtractionFlags(accumulator, destination);
 };
 
 /** CMOVcc: a false condition still writes (and so zero-extends) a 32-bit destination in 64-bit mode. */

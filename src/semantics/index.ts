@@ -8,11 +8,15 @@
 import type { Instruction } from '../decoder/instruction.js';
 import type { Statement } from '../ir/expression.js';
 import { arithmeticSemantics } from './arithmetic.js';
+import { decimalSemantics } from './bcd.js';
 import { bitSemantics } from './bits.js';
 import { SemanticsContext } from './context.js';
 import { controlSemantics } from './control.js';
 import { dataMovementSemantics } from './datamove.js';
+import { extendedSemantics } from './extended.js';
 import { shiftSemantics } from './shifts.js';
+import { stackSemantics } from './stack.js';
+import { stringSemantics } from './strings.js';
 import type { SemanticsFunction } from './types.js';
 
 export { SemanticsContext, SemanticsError } from './context.js';
@@ -26,35 +30,16 @@ export const semanticsByFamily: ReadonlyMap<string, SemanticsFunction> = new Map
     ...bitSemantics,
     ...dataMovementSemantics,
     ...controlSemantics,
+    ...stringSemantics,
+    ...stackSemantics,
+    ...extendedSemantics,
+    ...decimalSemantics,
   }),
 );
 
 /** Families that decode but cannot be lifted or executed yet, with the reason. */
 export const familiesWithoutSemantics: Readonly<Record<string, string>> = {
-  adcx: 'not yet written',
-  adox: 'not yet written',
-  pdep: 'not yet written',
-  pext: 'not yet written',
-  crc32: 'not yet written',
-  cmpxchg8b: 'not yet written',
-  cmpxchg16b: 'not yet written',
-  arpl: 'not yet written',
-  pushf: 'needs the full RFLAGS image',
-  popf: 'needs the full RFLAGS image',
-  pusha: 'not yet written',
-  popa: 'not yet written',
-  enter: 'not yet written',
-  movs: 'string instructions not yet written',
-  cmps: 'string instructions not yet written',
-  stos: 'string instructions not yet written',
-  lods: 'string instructions not yet written',
-  scas: 'string instructions not yet written',
-  daa: 'BCD not yet written',
-  das: 'BCD not yet written',
-  aaa: 'BCD not yet written',
-  aas: 'BCD not yet written',
-  aam: 'BCD not yet written',
-  aad: 'BCD not yet written',
+  arpl: 'adjusts the RPL of a segment selector: left for later, with the segment-register moves',
   cpuid: "answered by the machine's CPU profile (VM issue)",
   rdtsc: 'answered by the machine (VM issue)',
 };

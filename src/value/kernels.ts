@@ -4,6 +4,7 @@
  * code call these; `Value` wraps them for people.
  */
 export * from './arithmetic.js';
+export * from './bitfield.js';
 export * from './bitwise.js';
 export * from './counting.js';
 export * from './division.js';

@@ -35,7 +35,10 @@ describe('lift: semantics as expression trees', () => {
   });
 
   it('sbb edx, edx depends only on CF', () => {
-    expect(lift('19d2')[0].lines.slice(0, 2)).toEqual(['t1 := neg(zext32(CF))', 'RDX := zext64(t1)']);
+    const lines = lift('19d2')[0].lines;
+    expect(lines).toContain('t1 := neg(zext32(CF))');
+    expect(lines).toContain('RDX := zext64(t1)');
+    expect(lines).toContain('CF := CF');
   });
 
   it('shl eax, cl: count 0 keeps the flags, OF only for count 1 (exact, not a static superset)', () => {
@@ -57,8 +60,8 @@ describe('lift: semantics as expression trees', () => {
   it('reports what it cannot lift, with the reason', () => {
     const [bad] = lift('0f28c1'); // movaps
     expect(bad.error).toMatch(/unsupported|movaps/i);
-    const [string] = lift('a4'); // movsb
-    expect(string.error).toMatch(/no semantics for 'movs'/);
+    const [cpuid] = lift('0fa2');
+    expect(cpuid.error).toMatch(/no semantics for 'cpuid'/);
   });
 });
 
