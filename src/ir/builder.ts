@@ -7,6 +7,21 @@ import * as kernels from '../value/kernels.js';
 import { createFrame, loadBits, loadUndefinedMask, storeBigInt } from '../value/layout.js';
 import type { Expression, Location, Operation } from './expression.js';
 
+/** Width in bits of what a location holds. */
+export function locationWidth(location: Location): number {
+  switch (location.kind) {
+    case 'flag':
+      return 1;
+    case 'segmentBase':
+    case 'timestampCounter':
+      return 64;
+    case 'processorInfo':
+      return 32;
+    default:
+      return location.width;
+  }
+}
+
 /** Carry/borrow operand of the add and subtract operations, or none. */
 export type CarryIn = Expression | null;
 
@@ -40,7 +55,7 @@ export class IrBuilder {
 
   /** Reads a register slice, a flag or the instruction pointer. */
   read(location: Location): Expression {
-    const width = location.kind === 'flag' ? 1 : location.kind === 'segmentBase' ? 64 : location.width;
+    const width = locationWidth(location);
     return this.intern(`r${JSON.stringify(location)}`, (id) => ({ kind: 'read', width, location, id }));
   }
 

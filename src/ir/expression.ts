@@ -24,7 +24,11 @@ export type Location =
   /** The instruction pointer (RIP/EIP), `width` bits. */
   | { readonly kind: 'ip'; readonly width: 32 | 64 }
   /** The FS or GS segment base (64-bit mode). */
-  | { readonly kind: 'segmentBase'; readonly segment: 'fs' | 'gs' };
+  | { readonly kind: 'segmentBase'; readonly segment: 'fs' | 'gs' }
+  /** Read-only: one CPUID output for the leaf in EAX and subleaf in ECX, from the machine's CPU profile. */
+  | { readonly kind: 'processorInfo'; readonly output: 'eax' | 'ebx' | 'ecx' | 'edx' }
+  /** Read-only: the time-stamp counter RDTSC reads (vial's is deterministic: instructions executed). */
+  | { readonly kind: 'timestampCounter' };
 
 /** The RFLAGS bits the VM models: the six status flags and DF (SDM Vol. 1 §3.4.3). */
 export type FlagBit = 'CF' | 'PF' | 'AF' | 'ZF' | 'SF' | 'OF' | 'DF';

@@ -79,6 +79,10 @@ export function locationName(location: Location): string {
       return location.width === 64 ? 'RIP' : 'EIP';
     case 'segmentBase':
       return `${location.segment.toUpperCase()}.base`;
+    case 'processorInfo':
+      return `CPUID(EAX, ECX).${location.output.toUpperCase()}`;
+    case 'timestampCounter':
+      return 'TSC';
   }
 }
 

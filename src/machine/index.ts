@@ -1,4 +1,6 @@
 /** The machine: registers, flags and paged memory, executing the IR of decoded instructions. */
+
+export { type CpuidEntry, type CpuProfile, cpuidOf, defaultCpuProfile } from './cpu-profile.js';
 export { Machine, type MachineOptions, type Stop, type StopReason, type UndefinedPolicy } from './machine.js';
 export {
   type AccessKind,

@@ -12,6 +12,7 @@ import { registerInfo } from '../isa/registers.js';
 import { buildSemantics } from '../semantics/index.js';
 import { HIGH_WORD_MASK, LOW_WORD_MASK, SLOT_WORDS } from '../value/layout.js';
 import { Value } from '../value/value.js';
+import { type CpuProfile, cpuidOf, defaultCpuProfile } from './cpu-profile.js';
 import { Memory, type MemoryFault, PAGE_SIZE } from './memory.js';
 
 /** What the machine does with architecturally undefined results (see docs/value-domain.md). */
@@ -54,6 +55,8 @@ export interface MachineOptions {
   readonly maxSteps?: number;
   /** Most bytes of guest memory that may be mapped. */
   readonly maxMappedBytes?: number;
+  /** What CPUID answers (default: the features vial implements, see `cpu-profile.ts`). */
+  readonly cpu?: CpuProfile;
 }
 
 const GPR_COUNT = 16;
@@ -77,6 +80,8 @@ export class Machine implements MachineAccess {
   readonly policy: UndefinedPolicy;
   readonly memory: Memory;
   readonly maxSteps: number;
+  /** What CPUID answers. */
+  readonly cpu: CpuProfile;
   /** Registers, RIP, flags and segment bases: one slot each (layout in `value/layout.ts`). */
   readonly state = new Uint32Array(STATE_SLOTS * SLOT_WORDS);
   /** Where loaded code ends: reaching it stops the machine with reason `end`. */
@@ -99,6 +104,7 @@ export class Machine implements MachineAccess {
     this.mode = options.mode ?? 64;
     this.policy = options.policy ?? 'track';
     this.maxSteps = options.maxSteps ?? 10_000_000;
+    this.cpu = options.cpu ?? defaultCpuProfile;
     this.memory = new Memory(options.maxMappedBytes);
     this.memory.onWrite = (page) => {
       // Self-modifying code: forget every decoded instruction when a code page changes.
@@ -424,6 +430,14 @@ export class Machine implements MachineAccess {
         o = (location.segment === 'fs' ? FS_BASE_SLOT : GS_BASE_SLOT) * SLOT_WORDS;
         width = 64;
         break;
+      case 'processorInfo':
+        return this.readProcessorInfo(location.output, frame, dst);
+      case 'timestampCounter':
+        // Deterministic: the number of instructions executed so far.
+        frame[dst] = this.steps % 2 ** 32;
+        frame[dst + 1] = Math.floor(this.steps / 2 ** 32);
+        frame[dst + 2] = frame[dst + 3] = 0;
+        return;
     }
     const lowMask = LOW_WORD_MASK[width],
       highMask = HIGH_WORD_MASK[width];
@@ -438,6 +452,25 @@ export class Machine implements MachineAccess {
       frame[dst + 2] = (state[o + 2] >>> lowBit) & lowMask;
       frame[dst + 3] = 0;
     }
+  }
+
+  /** One CPUID output for the leaf in EAX and the subleaf in ECX; undefined when they are. */
+  private readProcessorInfo(output: 'eax' | 'ebx' | 'ecx' | 'edx', frame: Uint32Array, dst: number): void {
+    const eax = 0 * SLOT_WORDS,
+      ecx = 1 * SLOT_WORDS;
+    const state = this.state;
+    frame[dst + 1] = frame[dst + 3] = 0;
+    const leaf = state[eax];
+    const usesSubleaf = this.cpu.cpuid.some((entry) => entry.leaf === leaf && entry.subleaf !== null);
+    if (state[eax + 2] !== 0 || (usesSubleaf && state[ecx + 2] !== 0)) {
+      // An undefined leaf (or subleaf, for leaves that have them): the answer could be anything.
+      frame[dst] = 0;
+      frame[dst + 2] = 0xffffffff;
+      return;
+    }
+    const answer = cpuidOf(this.cpu, state[eax], state[ecx]);
+    frame[dst] = answer[['eax', 'ebx', 'ecx', 'edx'].indexOf(output)];
+    frame[dst + 2] = 0;
   }
 
   /** Writes `width` bits of slot `src` into bits lowBit.. of the state slot at `o`. */
@@ -473,6 +506,9 @@ export class Machine implements MachineAccess {
           frame,
           src,
         );
+      case 'processorInfo':
+      case 'timestampCounter':
+        throw new Error(`${location.kind} is read-only`);
     }
   }
 

@@ -96,6 +96,18 @@ export const controlSemantics: Readonly<Record<string, SemanticsFunction>> = {
   hlt: (c) => c.statements.push({ kind: 'stop', reason: 'hlt', detail: 0 }),
   syscall: (c) => c.statements.push({ kind: 'stop', reason: 'syscall', detail: 0 }),
   sysenter: (c) => c.statements.push({ kind: 'stop', reason: 'syscall', detail: 0 }),
+  /** CPUID: EAX, EBX, ECX, EDX from the machine's CPU profile for leaf EAX, subleaf ECX. */
+  cpuid: (c) => {
+    for (const output of ['eax', 'ebx', 'ecx', 'edx'] as const) {
+      c.writeRegister(output, c.ir.read({ kind: 'processorInfo', output }));
+    }
+  },
+  /** RDTSC: EDX:EAX := the time-stamp counter (deterministic in vial: instructions executed). */
+  rdtsc: (c) => {
+    const counter = c.ir.read({ kind: 'timestampCounter' });
+    c.writeRegister('edx', c.ir.extract(counter, 32, 32));
+    c.writeRegister('eax', c.ir.extract(counter, 0, 32));
+  },
   nop: nothing,
   pause: nothing,
   endbr: nothing,

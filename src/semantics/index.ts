@@ -40,8 +40,6 @@ export const semanticsByFamily: ReadonlyMap<string, SemanticsFunction> = new Map
 /** Families that decode but cannot be lifted or executed yet, with the reason. */
 export const familiesWithoutSemantics: Readonly<Record<string, string>> = {
   arpl: 'adjusts the RPL of a segment selector: left for later, with the segment-register moves',
-  cpuid: "answered by the machine's CPU profile (VM issue)",
-  rdtsc: 'answered by the machine (VM issue)',
 };
 
 /** Thrown when an instruction's family has no semantics yet. */

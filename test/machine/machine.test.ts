@@ -241,3 +241,33 @@ describe('machine: control flow and the stack', () => {
     expect(machine.getRegister('bl').toString()).toBe('0x1?');
   });
 });
+
+describe('machine: cpuid and rdtsc', () => {
+  it('cpuid answers from the CPU profile: vendor, and the BMI/ADX bits vial implements', () => {
+    const vendor = machineWith('xor eax, eax\ncpuid');
+    vendor.run();
+    const text = [vendor.getRegister('ebx'), vendor.getRegister('edx'), vendor.getRegister('ecx')]
+      .map((value) => Buffer.from(Uint32Array.of(Number(value.toCoarse())).buffer).toString('latin1'))
+      .join('');
+    expect(text).toBe('VialVirtCPU ');
+    expect(vendor.getRegister('rax').toCoarse()).toBe(7n);
+    const leaf7 = machineWith('mov eax, 7\nxor ecx, ecx\ncpuid');
+    leaf7.run();
+    const ebx = Number(leaf7.getRegister('ebx').toCoarse());
+    expect(ebx & 0b1000).toBe(0b1000); // BMI1
+    expect(ebx & (1 << 8)).toBe(1 << 8); // BMI2
+  });
+
+  it('cpuid with an undefined leaf gives undefined answers', () => {
+    const machine = machineWith('cpuid');
+    machine.run();
+    expect(machine.getRegister('ebx').isUnknown).toBe(true);
+  });
+
+  it('rdtsc is deterministic: the number of instructions executed', () => {
+    const machine = machineWith('nop\nnop\nrdtsc');
+    machine.run();
+    expect(machine.getRegister('eax').toCoarse()).toBe(2);
+    expect(machine.getRegister('rdx').toCoarse()).toBe(0n);
+  });
+});
