@@ -248,19 +248,21 @@ class SampleStore {
 
 /**
  * Chooses the first batch size so that warm-up + measurement fit in the remaining budget. GCs cost what
- * they cost; when they alone would eat the budget (a big heap, a loaded machine), calls still get a fair
- * share of it, so that cheap functions keep large batches (small batches hide small leaks under the
- * per-batch noise floor). A safety factor absorbs calls that get slower after calibration.
+ * they cost; when they (or a slow calibration on a loaded machine) would eat the budget, calls still get
+ * 40% of the whole budget, so that cheap functions keep large batches: small batches hide small leaks
+ * under the per-batch noise floor, and a late verdict is better than a wrong one. A safety factor
+ * absorbs calls that get slower after calibration.
  */
 function chooseIterations(
   msPerCall: number,
   msPerMeasurement: number,
   remainingMs: number,
+  budgetMs: number,
   batches: number,
 ): number {
   const measurements = batches + 1;
   const callsPerUnit = 2 ** batches; // warm-up (1) + batches (2^batches - 1), in units of N
-  const callBudgetMs = 0.8 * Math.max(remainingMs - measurements * msPerMeasurement, 0.4 * remainingMs);
+  const callBudgetMs = 0.8 * Math.max(remainingMs - measurements * msPerMeasurement, 0.4 * budgetMs);
   const affordable = Math.floor(callBudgetMs / Math.max(msPerCall, 1e-6) / callsPerUnit);
   return clamp(affordable, 1, DEFAULTS.maxIterations);
 }
@@ -404,7 +406,13 @@ async function runCheck(
     await collectGarbage({ rounds: settings.gcRounds });
     const msPerMeasurement = performance.now() - measureStart;
     const remainingMs = settings.budgetMs - runner.elapsed();
-    firstBatch = chooseIterations(msPerCall, msPerMeasurement, remainingMs, settings.batches);
+    firstBatch = chooseIterations(
+      msPerCall,
+      msPerMeasurement,
+      remainingMs,
+      settings.budgetMs,
+      settings.batches,
+    );
   }
   const sizes = Array.from({ length: settings.batches }, (_, i) => firstBatch * 2 ** i);
   const warmup = Math.max(settings.warmup ?? Math.max(firstBatch, DEFAULTS.minWarmup), runner.calls);
