@@ -5,7 +5,7 @@
  * where NASM and GNU as choose differently are handled here and listed in docs/assembler.md.
  */
 
-import { registers } from '../isa/registers.js';
+import { doublewordRegisters, registers } from '../isa/registers.js';
 import type { InstructionForm, Mode } from '../isa/spec.js';
 import { type EmittedInstruction, emitForm, PREFIX_BYTES } from './emit.js';
 import { EncodingError } from './errors.js';
@@ -141,25 +141,8 @@ function normalizeOperands(request: EncodeRequest, mnemonic: string): readonly E
       immediate.value < 1n << 32n
     ) {
       const number = registers.get(operands[0].name)!.number;
-      const narrow = [
-        'eax',
-        'ecx',
-        'edx',
-        'ebx',
-        'esp',
-        'ebp',
-        'esi',
-        'edi',
-        'r8d',
-        'r9d',
-        'r10d',
-        'r11d',
-        'r12d',
-        'r13d',
-        'r14d',
-        'r15d',
-      ][number];
-      return [{ kind: 'register', name: narrow as never }, immediate];
+      const narrow = doublewordRegisters[number];
+      return [{ kind: 'register', name: narrow }, immediate];
     }
   }
   return operands;

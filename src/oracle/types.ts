@@ -1,6 +1,7 @@
 /**
  * The data the host-CPU oracle takes and returns. See src/oracle/index.ts for the overview.
  */
+import { quadwordRegisters } from '../isa/registers.js';
 
 /** Execution mode of a runner: 64-bit long mode or 32-bit protected (compatibility) mode. */
 export type OracleMode = 32 | 64;
@@ -29,24 +30,7 @@ export type RegisterName =
   | 'r15';
 
 /** The registers in encoding order (the order of the wire format and of ModRM register numbers). */
-export const REGISTER_NAMES: readonly RegisterName[] = [
-  'rax',
-  'rcx',
-  'rdx',
-  'rbx',
-  'rsp',
-  'rbp',
-  'rsi',
-  'rdi',
-  'r8',
-  'r9',
-  'r10',
-  'r11',
-  'r12',
-  'r13',
-  'r14',
-  'r15',
-];
+export const REGISTER_NAMES: readonly RegisterName[] = quadwordRegisters;
 
 /** A block of memory a case starts with; it is read back after the case. */
 export interface NativeMemoryRegion {
