@@ -3,7 +3,7 @@
  * bit the VM calls defined. Browser-safe; the CPU side arrives as plain data.
  */
 import { generalRegister } from '../isa/registers.js';
-import { Machine } from '../machine/machine.js';
+import { Machine, type UndefinedPolicy } from '../machine/machine.js';
 import { type CheckCase, CODE_ADDRESS, DATA_ADDRESS, DATA_SIZE } from './generate.js';
 
 /** What the CPU did, in the shape the comparison needs (the host oracle's result maps onto it). */
@@ -42,8 +42,8 @@ const STATUS_FLAGS: readonly [string, number][] = [
 ];
 
 /** Builds the VM for a case: the code, the data block, the registers and flags, all defined. */
-export function machineForCase(testCase: CheckCase): Machine {
-  const machine = new Machine({ mode: testCase.mode, policy: 'track', maxSteps: 100 });
+export function machineForCase(testCase: CheckCase, policy: UndefinedPolicy = 'track'): Machine {
+  const machine = new Machine({ mode: testCase.mode, policy, maxSteps: 100 });
   machine.loadCode(testCase.code, CODE_ADDRESS);
   machine.memory.map(DATA_ADDRESS, DATA_SIZE, 0b011, 'zero');
   machine.memory.writeBytes(DATA_ADDRESS, testCase.data);
@@ -56,10 +56,61 @@ export function machineForCase(testCase: CheckCase): Machine {
 
 const hex = (value: bigint) => `0x${value.toString(16)}`;
 
-function popcount(value: bigint): number {
+/** Number of 1 bits. */
+export function popcount(value: bigint): number {
   let count = 0;
   for (let v = value; v !== 0n; v &= v - 1n) count++;
   return count;
+}
+
+/** One observable piece of the final state: the VM's value and undefined mask, and the CPU's value. */
+export interface Observation {
+  readonly where: string;
+  readonly width: number;
+  readonly bits: bigint;
+  readonly undefinedMask: bigint;
+  readonly cpu: (outcome: CpuOutcome) => bigint;
+}
+
+/** Everything `check` compares: the registers but rSP, the six status flags and DF, the data block. */
+export function observe(machine: Machine): Observation[] {
+  const observations: Observation[] = [];
+  const mode = machine.mode;
+  for (let number = 0; number < (mode === 64 ? 16 : 8); number++) {
+    if (number === 4) continue;
+    const name = generalRegister(number, mode, false);
+    const value = machine.getRegister(name);
+    const cpuName = generalRegister(number, 64, false);
+    observations.push({
+      where: name,
+      width: mode,
+      bits: value.bits,
+      undefinedMask: value.undefinedMask,
+      cpu: (outcome) => BigInt.asUintN(mode, outcome.registers[cpuName] ?? 0n),
+    });
+  }
+  const flags = machine.getFlags();
+  for (const [name, bit] of STATUS_FLAGS) {
+    const position = BigInt(bit);
+    observations.push({
+      where: name,
+      width: 1,
+      bits: (flags.bits >> position) & 1n,
+      undefinedMask: (flags.undefinedMask >> position) & 1n,
+      cpu: (outcome) => (outcome.rflags >> position) & 1n,
+    });
+  }
+  const { bytes, undefinedBits } = machine.memory.readBytes(DATA_ADDRESS, DATA_SIZE);
+  for (let i = 0; i < DATA_SIZE; i++) {
+    observations.push({
+      where: `[${hex(DATA_ADDRESS + BigInt(i))}]`,
+      width: 8,
+      bits: BigInt(bytes[i]),
+      undefinedMask: BigInt(undefinedBits[i]),
+      cpu: (outcome) => BigInt(outcome.data[i]),
+    });
+  }
+  return observations;
 }
 
 /** Runs the case on the VM and compares every defined bit with the CPU's outcome. */
@@ -78,48 +129,19 @@ export function compareWithCpu(testCase: CheckCase, cpu: CpuOutcome): Comparison
     mismatches.push({ where: 'fault', vm: vmFault ?? `none (${stop.message})`, cpu: cpu.fault ?? 'none' });
     return { mismatches, comparedBits, undefinedBits };
   }
-  const compare = (where: string, vmBits: bigint, vmUndefined: bigint, cpuBits: bigint, width: number) => {
-    const all = (1n << BigInt(width)) - 1n;
-    const defined = ~vmUndefined & all;
+  for (const observation of observe(machine)) {
+    const all = (1n << BigInt(observation.width)) - 1n;
+    const defined = ~observation.undefinedMask & all;
+    const cpuBits = observation.cpu(cpu);
     comparedBits += popcount(defined);
-    undefinedBits += popcount(vmUndefined & all);
-    if (((vmBits ^ cpuBits) & defined) !== 0n) {
-      mismatches.push({ where, vm: `${hex(vmBits)} (undefined ${hex(vmUndefined)})`, cpu: hex(cpuBits) });
+    undefinedBits += popcount(observation.undefinedMask & all);
+    if (((observation.bits ^ cpuBits) & defined) !== 0n) {
+      mismatches.push({
+        where: observation.where,
+        vm: `${hex(observation.bits)} (undefined ${hex(observation.undefinedMask)})`,
+        cpu: hex(cpuBits),
+      });
     }
-  };
-  const mode = testCase.mode;
-  for (let number = 0; number < (mode === 64 ? 16 : 8); number++) {
-    if (number === 4) continue;
-    const name = generalRegister(number, mode, false);
-    const value = machine.getRegister(name);
-    compare(
-      name,
-      value.bits,
-      value.undefinedMask,
-      cpu.registers[generalRegister(number, 64, false)] ?? 0n,
-      mode,
-    );
-  }
-  const flags = machine.getFlags();
-  for (const [name, bit] of STATUS_FLAGS) {
-    const position = BigInt(bit);
-    compare(
-      name,
-      (flags.bits >> position) & 1n,
-      (flags.undefinedMask >> position) & 1n,
-      (cpu.rflags >> position) & 1n,
-      1,
-    );
-  }
-  const { bytes, undefinedBits: dataUndefined } = machine.memory.readBytes(DATA_ADDRESS, DATA_SIZE);
-  for (let i = 0; i < DATA_SIZE; i++) {
-    compare(
-      `[${hex(DATA_ADDRESS + BigInt(i))}]`,
-      BigInt(bytes[i]),
-      BigInt(dataUndefined[i]),
-      BigInt(cpu.data[i]),
-      8,
-    );
   }
   return { mismatches, comparedBits, undefinedBits };
 }

@@ -19,6 +19,10 @@ import {
   DATA_SIZE,
   generateCase,
 } from './generate.js';
+import { judgeProbe, makeProbe } from './propagation.js';
+
+/** CPU runs per propagation probe, each with the undefined input bits re-randomised. */
+const PROBE_VARIANTS = 6;
 
 /** The reference `check` compares with. */
 export type OracleName = 'host CPU' | 'Unicorn';
@@ -98,6 +102,8 @@ export interface CheckOptions {
   /** Cases per form (default 200). */
   readonly cases?: number;
   readonly seed?: number;
+  /** Propagation probes per form (default 8; 0 turns them off). */
+  readonly probes?: number;
   /** Called after each form with (forms done, forms in total). */
   readonly onProgress?: (done: number, total: number, form: string) => void;
 }
@@ -108,6 +114,10 @@ export interface FormReport {
   readonly cases: number;
   readonly comparedBits: number;
   readonly undefinedBits: number;
+  /** Bits the VM called undefined by propagation in the probes (see `propagation.ts`). */
+  readonly propagatedBits: number;
+  /** Of those, bits that never changed on the CPU: a sampled measure of over-approximation. */
+  readonly overApproximatedBits: number;
   readonly faults: number;
   /** Up to three failing cases, each with its reproduction. */
   readonly failures: readonly { readonly reproduction: string; readonly mismatches: readonly Mismatch[] }[];
@@ -176,6 +186,7 @@ function cpuOutcome(result: NativeResult) {
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const seed = options.seed ?? 1;
   const casesPerForm = options.cases ?? 200;
+  const probesPerForm = options.probes ?? 8;
   const selected = formsToCheck(options.mode, options.instructions);
   const { oracle, name: oracleName } = await chooseOracle(options.mode);
   const reports: FormReport[] = [];
@@ -191,6 +202,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
           cases: 0,
           comparedBits: 0,
           undefinedBits: 0,
+          propagatedBits: 0,
+          overApproximatedBits: 0,
           faults: 0,
           failures: [],
           failedCases: 0,
@@ -212,6 +225,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
           cases: 0,
           comparedBits: 0,
           undefinedBits: 0,
+          propagatedBits: 0,
+          overApproximatedBits: 0,
           faults: 0,
           failures: [],
           failedCases: 0,
@@ -237,11 +252,35 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
             failures.push({ reproduction: reproduction(testCase), mismatches: comparison.mismatches });
         }
       });
+      // Propagation probes: soundness with undefined inputs, and over-approximation (sampled).
+      const probes = cases
+        .filter((_, index) => results[index].status === 'completed')
+        .slice(0, probesPerForm)
+        .map((testCase) => makeProbe(rng, testCase, PROBE_VARIANTS))
+        .filter((probe) => probe !== null);
+      const probeResults = await oracle.run(probes.flatMap((probe) => probe.variants.map(nativeCase)));
+      let propagatedBits = 0,
+        overApproximatedBits = 0;
+      probes.forEach((probe, index) => {
+        const outcomes = probeResults
+          .slice(index * PROBE_VARIANTS, (index + 1) * PROBE_VARIANTS)
+          .map(cpuOutcome);
+        const verdict = judgeProbe(probe, outcomes);
+        propagatedBits += verdict.propagatedBits;
+        overApproximatedBits += verdict.overApproximatedBits;
+        if (verdict.mismatches.length > 0) {
+          failedCases++;
+          if (failures.length < 3)
+            failures.push({ reproduction: reproduction(probe.testCase), mismatches: verdict.mismatches });
+        }
+      });
       reports.push({
         form: form.name,
         cases: cases.length,
         comparedBits,
         undefinedBits,
+        propagatedBits,
+        overApproximatedBits,
         faults,
         failures,
         failedCases,

@@ -6,6 +6,8 @@ import { type CliCommand, type CliOutput, UsageError } from '../command.js';
 /** Summarises a report for people: failures with reproductions, then totals. */
 export function formatCheckReport(report: CheckReport, verbose: boolean): string {
   const lines: string[] = [];
+  let propagated = 0,
+    overApproximated = 0;
   let cases = 0,
     failed = 0,
     compared = 0,
@@ -18,6 +20,8 @@ export function formatCheckReport(report: CheckReport, verbose: boolean): string
       continue;
     }
     formsRun++;
+    propagated += form.propagatedBits;
+    overApproximated += form.overApproximatedBits;
     cases += form.cases;
     failed += form.failedCases;
     compared += form.comparedBits;
@@ -33,9 +37,20 @@ export function formatCheckReport(report: CheckReport, verbose: boolean): string
   lines.push(
     `${report.mode}-bit against ${report.oracle === 'Unicorn' ? 'Unicorn' : 'the host CPU'}, seed ${report.seed}: ${formsRun} forms, ${cases} cases; ${compared} bits compared, ${undefinedBits} skipped as undefined`,
   );
-  if (verbose)
+  const share = propagated === 0 ? 0 : (100 * overApproximated) / propagated;
+  lines.push(
+    `propagation probes: ${propagated} bits undefined by propagation; ${overApproximated} (${share.toFixed(1)}%) never changed on the CPU (possible over-approximation)`,
+  );
+  if (verbose) {
+    const loosest = report.forms
+      .filter((form) => form.overApproximatedBits > 0)
+      .sort((a, b) => b.overApproximatedBits / b.propagatedBits - a.overApproximatedBits / a.propagatedBits)
+      .slice(0, 10)
+      .map((form) => `${form.form} ${form.overApproximatedBits}/${form.propagatedBits}`);
+    if (loosest.length > 0) lines.push(`most over-approximated: ${loosest.join(', ')}`);
     for (const [reason, forms] of skipped) lines.push(`not checked (${reason}): ${forms.join(', ')}`);
-  else lines.push(`${[...skipped.values()].flat().length} forms not checked (--verbose lists them and why)`);
+  } else
+    lines.push(`${[...skipped.values()].flat().length} forms not checked (--verbose lists them and why)`);
   lines.push(`${cases - failed} passed, ${failed} failed`);
   return `${lines.join('\n')}\n`;
 }
