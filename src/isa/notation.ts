@@ -150,12 +150,21 @@ export function parseOpcode(text: string): ParsedOpcode {
   };
 }
 
-const flagLetters: readonly FlagName[] = ['ac', 'o', 's', 'z', 'a', 'p', 'c', 'd', 'i', 't'];
+const flagLetters: readonly FlagName[] = ['o', 's', 'z', 'a', 'p', 'c', 'd', 'i', 't'];
 
+/**
+ * Splits `oszapc` into flags. Every status flag is one letter, so `oac` is O, A and C; the alignment
+ * check flag, whose iced name `ac` would be ambiguous inside such a run, is written `AC` (upper case).
+ */
 function splitFlagLetters(letters: string, text: string): FlagName[] {
   const result: FlagName[] = [];
   let rest = letters;
   while (rest.length > 0) {
+    if (rest.startsWith('AC')) {
+      result.push('ac');
+      rest = rest.slice(2);
+      continue;
+    }
     const flag = flagLetters.find((candidate) => rest.startsWith(candidate));
     if (!flag) throw new Error(`bad flag letters '${letters}' in '${text}'`);
     result.push(flag);

@@ -21,18 +21,19 @@ const icedBits: [FlagName, number][] = [
   ['ac', 256],
 ];
 
+// Flags are joined with ',' so that 'o'+'ac' cannot read like 'o'+'a'+'c'.
 function letters(mask: number): string {
   return icedBits
     .filter(([, bit]) => mask & bit)
     .map(([flag]) => flag)
-    .join('');
+    .join(',');
 }
 
 function ours(flags: readonly FlagName[]): string {
   return icedBits
     .map(([flag]) => flag)
     .filter((flag) => flags.includes(flag))
-    .join('');
+    .join(',');
 }
 
 /**

@@ -115,7 +115,7 @@ export const controlFamilies: readonly InstructionFamilyDeclaration[] = [
     family: 'syscall',
     mnemonic: 'syscall',
     summary: 'Fast system call (decoded only): saves RFLAGS in R11, then masks it with IA32_FMASK',
-    flags: 'r=oszapcditac w=oszapcditac',
+    flags: 'r=oszapcditAC w=oszapcditAC',
     feature: 'SYSCALL',
     forms: [{ opcode: '0F 05', operands: [] }],
   },

@@ -41,7 +41,7 @@ export const stackFamilies: readonly InstructionFamilyDeclaration[] = [
     family: 'pushf',
     mnemonic: 'pushf',
     summary: 'Push the flags register',
-    flags: 'r=oszapcditac',
+    flags: 'r=oszapcditAC',
     forms: [
       // The 16-bit forms move only FLAGS: AC (bit 18) is not in them.
       {
@@ -59,7 +59,7 @@ export const stackFamilies: readonly InstructionFamilyDeclaration[] = [
     family: 'popf',
     mnemonic: 'popf',
     summary: 'Pop the flags register',
-    flags: 'w=oszapcditac',
+    flags: 'w=oszapcditAC',
     forms: [
       {
         opcode: 'o16 9D',
