@@ -32,16 +32,23 @@ function countExceeds(c: SemanticsContext, count: Expression, limit: number): Ex
   return ir.not(ir.lessUnsigned(count, ir.constant(limit, 8)));
 }
 
+/** The shifted operand and its masked count, with the two counts the flag rules single out. */
+function shiftOperands(c: SemanticsContext, countOperand: number) {
+  const ir = c.ir;
+  const value = c.read(0);
+  const width = value.width;
+  const count = maskedCount(c, countOperand, width);
+  const zero = ir.equal(count, ir.constant(0, 8));
+  const one = ir.equal(count, ir.constant(1, 8));
+  return { value, width, count, zero, one };
+}
+
 type ShiftKind = 'shl' | 'shr' | 'sar';
 
 function shift(kind: ShiftKind): SemanticsFunction {
   return (c) => {
     const ir = c.ir;
-    const value = c.read(0);
-    const width = value.width;
-    const count = maskedCount(c, 1, width);
-    const zero = ir.equal(count, ir.constant(0, 8));
-    const one = ir.equal(count, ir.constant(1, 8));
+    const { value, width, count, zero, one } = shiftOperands(c, 1);
     const result =
       kind === 'shl'
         ? ir.shiftLeft(value, count)
@@ -73,11 +80,7 @@ function shift(kind: ShiftKind): SemanticsFunction {
 function rotate(left: boolean): SemanticsFunction {
   return (c) => {
     const ir = c.ir;
-    const value = c.read(0);
-    const width = value.width;
-    const count = maskedCount(c, 1, width);
-    const zero = ir.equal(count, ir.constant(0, 8));
-    const one = ir.equal(count, ir.constant(1, 8));
+    const { value, width, count, zero, one } = shiftOperands(c, 1);
     const result = left ? ir.rotateLeft(value, count) : ir.rotateRight(value, count);
     c.write(0, result);
     const msb = ir.extract(result, width - 1, 1);
@@ -92,11 +95,7 @@ function rotate(left: boolean): SemanticsFunction {
 function rotateThroughCarry(left: boolean): SemanticsFunction {
   return (c) => {
     const ir = c.ir;
-    const value = c.read(0);
-    const width = value.width;
-    const count = maskedCount(c, 1, width);
-    const zero = ir.equal(count, ir.constant(0, 8));
-    const one = ir.equal(count, ir.constant(1, 8));
+    const { value, width, count, zero, one } = shiftOperands(c, 1);
     const carryIn = c.flag('CF');
     const result = left
       ? ir.rotateCarryLeft(value, carryIn, count)
@@ -119,12 +118,8 @@ function rotateThroughCarry(left: boolean): SemanticsFunction {
 function doubleShift(left: boolean): SemanticsFunction {
   return (c) => {
     const ir = c.ir;
-    const destination = c.read(0);
-    const source = c.read(1, destination.width);
-    const width = destination.width;
-    const count = maskedCount(c, 2, width);
-    const zero = ir.equal(count, ir.constant(0, 8));
-    const one = ir.equal(count, ir.constant(1, 8));
+    const { value: destination, width, count, zero, one } = shiftOperands(c, 2);
+    const source = c.read(1, width);
     const wide = left ? ir.concat(destination, source) : ir.concat(source, destination);
     const doubled = width === 64 ? null : wide;
     let result: Expression;
