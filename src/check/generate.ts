@@ -221,11 +221,44 @@ function encodeForm(
   } catch (error) {
     return { skipped: `the encoder refused it: ${(error as Error).message}` };
   }
-  const decoded = decodeInstruction(code, 0, mode);
+  let decoded = decodeInstruction(code, 0, mode);
+  if (decoded.status === 'ok' && decoded.form.name !== form.name) {
+    // Alias encodings no assembler emits (F6 /1 TEST, /6 SAL, the 82 group): patch the equivalent
+    // canonical encoding's opcode byte and ModRM.reg into the alias, then decode again.
+    const patched = patchToAlias(code, decoded.form, form);
+    if (patched) {
+      code = patched;
+      decoded = decodeInstruction(code, 0, mode);
+    }
+  }
   if (decoded.status !== 'ok' || decoded.form.name !== form.name) {
     return { skipped: `encodes as ${decoded.status === 'ok' ? decoded.form.name : decoded.status}` };
   }
   return { code: code.slice(0, decoded.length), instruction: decoded };
+}
+
+/**
+ * Rewrites the bytes of `from` (a form with the same map and operand list) into `to` by replacing
+ * the opcode byte and the ModRM.reg field; null when the two forms differ in any other way.
+ */
+function patchToAlias(code: Uint8Array, from: InstructionForm, to: InstructionForm): Uint8Array | null {
+  const sameShape =
+    from.map === to.map &&
+    from.space === 'legacy' &&
+    to.space === 'legacy' &&
+    from.map === 'legacy' &&
+    from.modrm === 'opcodeExtension' &&
+    to.modrm === 'opcodeExtension' &&
+    from.operands.map((spec) => spec.name).join() === to.operands.map((spec) => spec.name).join();
+  if (!sameShape) return null;
+  // The opcode byte follows the legacy and REX prefixes; prefixes never equal a group opcode (80..FF
+  // with ModRM), and the first match within the first five bytes is the opcode.
+  const at = code.slice(0, 5).indexOf(from.opcode);
+  if (at < 0 || at + 1 >= code.length) return null;
+  const patched = code.slice();
+  patched[at] = to.opcode;
+  patched[at + 1] = (patched[at + 1] & 0b1100_0111) | ((to.modrmReg ?? 0) << 3);
+  return patched;
 }
 
 /**
