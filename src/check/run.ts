@@ -190,6 +190,22 @@ function cpuOutcome(result: NativeResult) {
   };
 }
 
+/** The report of a form no case was run for, and why. */
+function notChecked(form: InstructionForm, reason: string): FormReport {
+  return {
+    form: form.name,
+    cases: 0,
+    comparedBits: 0,
+    undefinedBits: 0,
+    propagatedBits: 0,
+    overApproximatedBits: 0,
+    faults: 0,
+    failures: [],
+    failedCases: 0,
+    skipped: reason,
+  };
+}
+
 /** Runs the check: for every selected form, `cases` random cases on the VM and on the CPU. */
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const seed = options.seed ?? 1;
@@ -204,18 +220,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       const skip = reason ?? (oracleName === 'Unicorn' ? unicornBug(form) : null);
       done++;
       if (skip) {
-        reports.push({
-          form: form.name,
-          cases: 0,
-          comparedBits: 0,
-          undefinedBits: 0,
-          propagatedBits: 0,
-          overApproximatedBits: 0,
-          faults: 0,
-          failures: [],
-          failedCases: 0,
-          skipped: skip,
-        });
+        reports.push(notChecked(form, skip));
         continue;
       }
       const rng = new CheckRandom(seed ^ hashName(form.name));
@@ -227,18 +232,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         else cases.push(generated);
       }
       if (cases.length === 0) {
-        reports.push({
-          form: form.name,
-          cases: 0,
-          comparedBits: 0,
-          undefinedBits: 0,
-          propagatedBits: 0,
-          overApproximatedBits: 0,
-          faults: 0,
-          failures: [],
-          failedCases: 0,
-          skipped: lastFailure,
-        });
+        reports.push(notChecked(form, lastFailure));
         options.onProgress?.(done, selected.length, form.name);
         continue;
       }
