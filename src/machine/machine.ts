@@ -9,6 +9,8 @@ import { formatInstruction } from '../disassembler/format.js';
 import { CompiledStatements, type EvaluationOutcome, type MachineAccess } from '../ir/evaluate.js';
 import { type FlagBit, flagBitPosition, type Location, type Statement } from '../ir/expression.js';
 import { registerInfo } from '../isa/registers.js';
+import { type BlockEnvironment, type CompiledBlock, compileBlock } from '../jit/block.js';
+import { MemoryPort } from '../jit/memory-port.js';
 import { buildSemantics } from '../semantics/index.js';
 import { HIGH_WORD_MASK, LOW_WORD_MASK, SLOT_WORDS } from '../value/layout.js';
 import { Value } from '../value/value.js';
@@ -57,6 +59,12 @@ export interface MachineOptions {
   readonly maxMappedBytes?: number;
   /** What CPUID answers (default: the features vial implements, see `cpu-profile.ts`). */
   readonly cpu?: CpuProfile;
+  /**
+   * `compiled` (default): `run()` compiles basic blocks to JavaScript (`src/jit/`); `interpreted`:
+   * every instruction goes through the IR interpreter, the reference the compiled path is tested
+   * against. `strict` machines, single steps and runs with breakpoints always interpret.
+   */
+  readonly execution?: 'compiled' | 'interpreted';
 }
 
 const GPR_COUNT = 16;
@@ -71,6 +79,7 @@ const STATE_SLOTS = GS_BASE_SLOT + 1;
 
 interface CachedInstruction {
   readonly instruction: Instruction;
+  readonly statements: readonly Statement[];
   readonly compiled: CompiledStatements;
 }
 
@@ -91,9 +100,18 @@ export class Machine implements MachineAccess {
   readonly breakpoints = new Set<bigint>();
   /** Instructions executed so far. */
   steps = 0;
+  /** Of {@link steps}, how many ran as compiled blocks (the others went through the interpreter). */
+  compiledSteps = 0;
 
   private readonly cache = new Map<number, CachedInstruction>();
   private readonly codePages = new Set<number>();
+  /** Compiled blocks by start address (null: the first instruction must be interpreted). */
+  private readonly blocks = new Map<number, CompiledBlock | null>();
+  /** The end of code and return sentinel the cached blocks were built for (blocks stop there). */
+  private blockBounds = { end: -1, sentinel: -1 };
+  private readonly compiledExecution: boolean;
+  private readonly port: MemoryPort;
+  private readonly blockEnvironment: BlockEnvironment;
   private strictMessage: string | null = null;
   /** Set when the last access used a non-canonical address (#GP, SDM Vol. 1 §3.3.7.1). */
   private nonCanonical: bigint | null = null;
@@ -107,11 +125,27 @@ export class Machine implements MachineAccess {
     this.cpu = options.cpu ?? defaultCpuProfile;
     this.memory = new Memory(options.maxMappedBytes);
     this.memory.onWrite = (page) => {
-      // Self-modifying code: forget every decoded instruction when a code page changes.
+      // Self-modifying code: forget every decoded instruction and compiled block when a code page changes.
       if (this.codePages.has(page)) {
         this.cache.clear();
         this.codePages.clear();
+        this.blocks.clear();
       }
+    };
+    this.compiledExecution = (options.execution ?? 'compiled') === 'compiled' && this.policy !== 'strict';
+    this.port = new MemoryPort(this.memory, this.policy !== 'zero', (page) => this.codePages.has(page));
+    this.memory.onMap = () => this.port.flush();
+    this.blockEnvironment = {
+      mode: this.mode,
+      keepUndefined: this.policy !== 'zero',
+      layout: { slotOf: (location) => stateSlotOf(location) },
+      instructionPointerOffset: IP_SLOT * SLOT_WORDS,
+      fetch: (address) => {
+        if (address === this.blockBounds.end || address === this.blockBounds.sentinel) return null;
+        const fetched = this.fetch(address);
+        if ('reason' in fetched) return null;
+        return { address, length: fetched.instruction.length, statements: fetched.statements };
+      },
     };
     const initiallyUndefined = this.policy !== 'zero';
     for (let slot = 0; slot < STATE_SLOTS; slot++) {
@@ -294,14 +328,17 @@ export class Machine implements MachineAccess {
         },
       );
     }
-    const entry = { instruction: decoded, compiled: new CompiledStatements(statements) };
+    const entry = { instruction: decoded, statements, compiled: new CompiledStatements(statements) };
     this.cache.set(key, entry);
     for (
       let page = Math.floor(key / PAGE_SIZE);
       page <= Math.floor((key + decoded.length - 1) / PAGE_SIZE);
       page++
     ) {
+      if (this.codePages.has(page)) continue;
       this.codePages.add(page);
+      // Compiled stores must not reach this page through the port's cached write page.
+      this.port.flush();
     }
     return entry;
   }
@@ -390,7 +427,18 @@ export class Machine implements MachineAccess {
     const end = this.codeEnd === null ? -1 : Number(this.codeEnd);
     const sentinel = this.returnSentinel === null ? -1 : Number(this.returnSentinel);
     const checkBreakpoints = this.breakpoints.size > 0;
+    // Blocks never run past a breakpoint check, so runs with breakpoints interpret.
+    const useBlocks = this.compiledExecution && !checkBreakpoints;
+    if (useBlocks && (end !== this.blockBounds.end || sentinel !== this.blockBounds.sentinel)) {
+      // Blocks stop at the end of code and at the sentinel: built for other bounds, they are stale.
+      this.blocks.clear();
+      this.blockBounds = { end, sentinel };
+    }
     let first = true;
+    // The block run last (its dispatch cache saves a map lookup), and whether the next instruction
+    // must be interpreted because a block left early before it (a fault, a raise, an unusual access).
+    let previous: CompiledBlock | null = null;
+    let interpretNext = false;
     for (;;) {
       const ip = this.ipNumber;
       if (ip === end) return this.stop('end', 'reached the end of the code');
@@ -400,9 +448,48 @@ export class Machine implements MachineAccess {
       }
       if (this.steps >= limit) return this.stop('limit', `stopped after ${maxSteps} steps (the step limit)`);
       first = false;
+      if (useBlocks && !interpretNext) {
+        let block: CompiledBlock | null;
+        if (previous !== null && previous.nextStart === ip) block = previous.next;
+        else {
+          block = this.blockAt(ip);
+          if (previous !== null) {
+            previous.next = block;
+            previous.nextStart = ip;
+          }
+        }
+        const budget = limit - this.steps;
+        if (block !== null && budget >= block.length) {
+          const executed = block.run(this.state, this.port, budget);
+          if (executed >= 0) {
+            this.steps += executed;
+            this.compiledSteps += executed;
+            previous = block;
+            continue;
+          }
+          this.steps += -executed - 1;
+          this.compiledSteps += -executed - 1;
+          interpretNext = true;
+          previous = null;
+          continue;
+        }
+      }
+      // The interpreter: single instructions, and whatever a block leaves to it.
+      interpretNext = false;
+      previous = null;
       const stop = this.step();
       if (stop) return stop;
     }
+  }
+
+  /** The compiled block starting at `address` (compiled on first use), or null to interpret. */
+  private blockAt(address: number): CompiledBlock | null {
+    let block = this.blocks.get(address);
+    if (block === undefined) {
+      block = compileBlock(address, this.blockEnvironment);
+      this.blocks.set(address, block);
+    }
+    return block;
   }
 
   // ---- MachineAccess: what the IR evaluator reads and writes --------------------------------------
@@ -593,5 +680,25 @@ export class Machine implements MachineAccess {
     if (this.policy !== 'strict' || (frame[slot + 2] | frame[slot + 3]) === 0) return true;
     this.strictMessage = `${what} depends on undefined bits`;
     return false;
+  }
+}
+
+/** Where a location lives in a machine's state array, for compiled code (null: not in the state). */
+function stateSlotOf(location: Location): { offset: number; lowBit: number; width: number } | null {
+  switch (location.kind) {
+    case 'gpr':
+      return { offset: location.index * SLOT_WORDS, lowBit: location.lowBit, width: location.width };
+    case 'flag':
+      return { offset: FLAG_SLOT[location.flag] * SLOT_WORDS, lowBit: 0, width: 1 };
+    case 'ip':
+      return { offset: IP_SLOT * SLOT_WORDS, lowBit: 0, width: 64 };
+    case 'segmentBase':
+      return {
+        offset: (location.segment === 'fs' ? FS_BASE_SLOT : GS_BASE_SLOT) * SLOT_WORDS,
+        lowBit: 0,
+        width: 64,
+      };
+    default:
+      return null;
   }
 }

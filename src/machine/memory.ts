@@ -21,9 +21,12 @@ export interface MemoryFault {
   readonly reason: 'unmapped' | 'protection';
 }
 
-interface Page {
+/** One mapped page: its bytes, their undefined masks, and little-endian views of both (for compiled code). */
+export interface Page {
   readonly data: Uint8Array;
   readonly undefinedBits: Uint8Array;
+  readonly dataView: DataView;
+  readonly undefinedView: DataView;
   permissions: number;
 }
 
@@ -45,6 +48,8 @@ export class Memory {
   lastFault: MemoryFault | null = null;
   /** Called with the page number after every successful write (for code-cache invalidation). */
   onWrite: ((page: number) => void) | null = null;
+  /** Called after pages are mapped or their permissions change (compiled code caches page lookups). */
+  onMap: (() => void) | null = null;
 
   constructor(
     /** Most bytes that may be mapped in total (a guest cannot exhaust the host). */
@@ -79,11 +84,20 @@ export class Memory {
       const existing = this.pages.get(page);
       if (existing) {
         existing.permissions = permissions;
+        this.onMap?.();
         continue;
       }
       const undefinedBits = new Uint8Array(PAGE_SIZE);
       if (fill === 'undefined') undefinedBits.fill(0xff);
-      this.pages.set(page, { data: new Uint8Array(PAGE_SIZE), undefinedBits, permissions });
+      const data = new Uint8Array(PAGE_SIZE);
+      this.pages.set(page, {
+        data,
+        undefinedBits,
+        dataView: new DataView(data.buffer),
+        undefinedView: new DataView(undefinedBits.buffer),
+        permissions,
+      });
+      this.onMap?.();
     }
   }
 
@@ -111,6 +125,14 @@ export class Memory {
       return null;
     }
     return page;
+  }
+
+  /**
+   * The page with this number, if mapped (compiled code reads and writes it directly).
+   * @internal
+   */
+  pageByNumber(pageNumber: number): Page | undefined {
+    return this.pages.get(pageNumber);
   }
 
   /** Checks that `length` bytes at `address` allow `access`; records the fault if not. */

@@ -1,0 +1,345 @@
+/**
+ * Compiles a basic block — straight-line instructions ending at a branch — from the IR of its
+ * instructions into one JavaScript function (`new Function`), so V8 optimises it as ordinary code.
+ *
+ * Exactness rules (the interpreter, `ir/evaluate.ts`, is the reference and the differential tests
+ * in `test/jit/` hold the compiled path to it):
+ * * Each instruction evaluates every expression first (reads see the state before it), then checks
+ *   its raises and stores, then commits — so a fault leaves no partial effect. Anything unusual
+ *   (a fault, a raise, a page-crossing or code-page store, a non-canonical address) leaves the block
+ *   *before* that instruction with RIP pointing at it; the machine then runs that one instruction in
+ *   the interpreter, which reports the fault exactly. Compiled code never builds error reports.
+ * * A flag write is dropped when a later instruction of the block overwrites the flag with nothing
+ *   in between that reads it or can leave the block (dead-flag elimination: on x86 most flags die).
+ * * A block whose branch can jump back to its own start loops inside the function while the step
+ *   budget allows, so a hot loop runs without returning to the dispatcher.
+ *
+ * The block function returns the number of instructions executed; a negative number `-(n + 1)`
+ * means it left early after `n` instructions and the next one must be interpreted.
+ */
+import type { Expression, FlagBit, Location, Statement } from '../ir/expression.js';
+import { LOW_WORD_MASK } from '../value/layout.js';
+import { ExpressionCompiler, type GeneratedValue, NotCompilable, type StateLayout } from './expressions.js';
+import type { MemoryPort } from './memory-port.js';
+import * as runtime from './runtime.js';
+
+/** A compiled block: run it on the machine's state array and memory port with a step budget. */
+export type BlockFunction = (state: Uint32Array, memory: MemoryPort, budget: number) => number;
+
+/** One decoded instruction as the block compiler needs it. */
+export interface BlockInstruction {
+  readonly address: number;
+  readonly length: number;
+  readonly statements: readonly Statement[];
+}
+
+/** What the compiler needs to know about the machine. */
+export interface BlockEnvironment {
+  readonly mode: 32 | 64;
+  /** True in track mode. */
+  readonly keepUndefined: boolean;
+  readonly layout: StateLayout;
+  /** Word offset of the instruction pointer's slot. */
+  readonly instructionPointerOffset: number;
+  /** The instruction at an address, or null where a block must end (end of code, undecodable…). */
+  fetch(address: number): BlockInstruction | null;
+}
+
+/** A compiled block. */
+export interface CompiledBlock {
+  readonly start: number;
+  /** Instructions in one pass through the block. */
+  readonly length: number;
+  readonly run: BlockFunction;
+  /** The generated source, for debugging (`VIAL_JIT_DEBUG`). */
+  readonly source: string;
+  /** The block most recently run after this one, and the address it started at (dispatch cache). */
+  next: CompiledBlock | null;
+  nextStart: number;
+}
+
+/** Longest block, in instructions (longer straight-line code is split; V8 compiles big functions slowly). */
+export const MAX_BLOCK_INSTRUCTIONS = 64;
+
+/** Facts about one instruction's statements used for dead-flag elimination and block ending. */
+interface InstructionFacts {
+  readonly readsFlags: ReadonlySet<FlagBit>;
+  readonly writesFlags: ReadonlySet<FlagBit>;
+  /** True when it can leave the block early (loads, stores, raises). */
+  readonly canExit: boolean;
+  readonly assignsInstructionPointer: boolean;
+  /** True when only the interpreter can run it (stops, CPUID, RDTSC, RIP reads). */
+  readonly interpretOnly: boolean;
+}
+
+function factsOf(statements: readonly Statement[]): InstructionFacts {
+  const readsFlags = new Set<FlagBit>();
+  const writesFlags = new Set<FlagBit>();
+  let canExit = false;
+  let interpretOnly = false;
+  const seen = new Set<Expression>();
+  const visit = (node: Expression): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (node.kind === 'read') {
+      const kind = node.location.kind;
+      if (kind === 'flag') readsFlags.add(node.location.flag);
+      if (kind === 'ip' || kind === 'processorInfo' || kind === 'timestampCounter') interpretOnly = true;
+    } else if (node.kind === 'load') {
+      canExit = true;
+      visit(node.address);
+      if (node.condition) visit(node.condition);
+    } else if (node.kind === 'operation') {
+      for (const arg of node.args) visit(arg);
+    }
+  };
+  for (const statement of statements) {
+    switch (statement.kind) {
+      case 'assign':
+        visit(statement.value);
+        if (statement.location.kind === 'flag') writesFlags.add(statement.location.flag);
+        break;
+      case 'store':
+        canExit = true;
+        visit(statement.address);
+        visit(statement.value);
+        if (statement.condition) visit(statement.condition);
+        break;
+      case 'raise':
+        canExit = true;
+        visit(statement.condition);
+        break;
+      case 'stop':
+        interpretOnly = true;
+        break;
+    }
+  }
+  return {
+    readsFlags,
+    writesFlags,
+    canExit,
+    assignsInstructionPointer: statements.some((s) => s.kind === 'assign' && s.location.kind === 'ip'),
+    interpretOnly,
+  };
+}
+
+/** Flag writes of instruction `index` that a later instruction overwrites before anyone can see them. */
+function deadFlagWrites(facts: readonly InstructionFacts[], index: number): Set<FlagBit> {
+  const dead = new Set<FlagBit>();
+  for (const flag of facts[index].writesFlags) {
+    for (let later = index + 1; later < facts.length; later++) {
+      const next = facts[later];
+      if (next.readsFlags.has(flag) || next.canExit) break;
+      if (next.writesFlags.has(flag)) {
+        dead.add(flag);
+        break;
+      }
+    }
+  }
+  return dead;
+}
+
+const hexWord = (n: number) => `0x${(n >>> 0).toString(16)}`;
+
+/** Compiles the block starting at `start`; null when its first instruction must be interpreted. */
+export function compileBlock(start: number, environment: BlockEnvironment): CompiledBlock | null {
+  const { keepUndefined, layout, mode } = environment;
+  const ipOffset = environment.instructionPointerOffset;
+  // Collect the block's instructions first: dead-flag elimination looks ahead.
+  const instructions: BlockInstruction[] = [];
+  const facts: InstructionFacts[] = [];
+  for (let address = start; instructions.length < MAX_BLOCK_INSTRUCTIONS; ) {
+    const instruction = environment.fetch(address);
+    if (!instruction) break;
+    const instructionFacts = factsOf(instruction.statements);
+    if (instructionFacts.interpretOnly) break;
+    instructions.push(instruction);
+    facts.push(instructionFacts);
+    if (instructionFacts.assignsInstructionPointer) break;
+    address = wrapAddress(address + instruction.length, mode);
+  }
+
+  const lines: string[] = [];
+  let current = 0;
+  const addressWords = (address: number) => [address % 2 ** 32, Math.floor(address / 2 ** 32)];
+  const exitBefore = (index: number) => {
+    const [low, high] = addressWords(instructions[index].address);
+    return `{ S[${ipOffset}] = ${hexWord(low)}; S[${ipOffset + 1}] = ${hexWord(high)}; return -(done + ${index}) - 1; }`;
+  };
+  const expressions = new ExpressionCompiler(
+    lines,
+    layout,
+    keepUndefined,
+    () => exitBefore(current),
+    mode === 64,
+  );
+  let compiled = 0;
+  let branchTarget: GeneratedValue | null = null;
+  for (; compiled < instructions.length; compiled++) {
+    current = compiled;
+    const mark = {
+      lines: lines.length,
+      kernels: expressions.kernels.length,
+      frameWords: expressions.frameWords,
+    };
+    try {
+      lines.push(`// ${hexWord(instructions[compiled].address)}`);
+      branchTarget = compileInstruction(
+        instructions[compiled],
+        deadFlagWrites(facts, compiled),
+        expressions,
+        lines,
+        environment,
+      );
+    } catch (error) {
+      if (!(error instanceof NotCompilable)) throw error;
+      // Leave this instruction (and the rest) to the interpreter: the block ends before it.
+      lines.length = mark.lines;
+      expressions.kernels.length = mark.kernels;
+      expressions.frameWords = mark.frameWords;
+      branchTarget = null;
+      break;
+    }
+  }
+  if (compiled === 0) return null;
+
+  // The end: set RIP (the branch's target, or the next instruction) and loop back when it is the start.
+  const body: string[] = ['let done = 0;', 'for (;;) {', ...lines, `done += ${compiled};`];
+  const last = instructions[compiled - 1];
+  if (branchTarget) {
+    const target = branchTarget;
+    const [startLow, startHigh] = addressWords(start);
+    const couldLoop = last.statements.some(
+      (s) => s.kind === 'assign' && s.location.kind === 'ip' && mentionsConstant(s.value, start),
+    );
+    if (couldLoop) {
+      const definedTarget = keepUndefined
+        ? ` && (${target.undefinedLow} | ${target.undefinedHigh}) === 0`
+        : '';
+      body.push(
+        `if (${target.low} === ${hexWord(startLow)} && ${target.high} === ${hexWord(startHigh)}${definedTarget} && done + ${compiled} <= budget) continue;`,
+      );
+    }
+    body.push(`S[${ipOffset}] = ${target.low}; S[${ipOffset + 1}] = ${target.high};`);
+    if (keepUndefined)
+      body.push(`S[${ipOffset + 2}] = ${target.undefinedLow}; S[${ipOffset + 3}] = ${target.undefinedHigh};`);
+  } else {
+    const [low, high] = addressWords(wrapAddress(last.address + last.length, mode));
+    body.push(`S[${ipOffset}] = ${hexWord(low)}; S[${ipOffset + 1}] = ${hexWord(high)};`);
+  }
+  body.push('return done;', '}');
+  const source = `return function block(S, M, budget) {\n${body.join('\n')}\n};`;
+  const frame = new Uint32Array(expressions.frameWords);
+  const factory = new Function('F', 'K', 'R', 'E', source) as (
+    frame: Uint32Array,
+    kernels: unknown[],
+    helpers: typeof runtime,
+    parity: Uint8Array,
+  ) => BlockFunction;
+  const run = factory(frame, expressions.kernels, runtime, runtime.EVEN_PARITY);
+  return { start, length: compiled, run, source, next: null, nextStart: -1 };
+}
+
+function wrapAddress(address: number, mode: 32 | 64): number {
+  return mode === 32 ? address % 2 ** 32 : address;
+}
+
+function mentionsConstant(node: Expression, value: number): boolean {
+  if (node.kind === 'constant') return node.value === BigInt(value);
+  if (node.kind === 'operation') return node.args.some((arg) => mentionsConstant(arg, value));
+  return false;
+}
+
+/**
+ * Emits one instruction: expressions, then raise and store checks, then commits. Returns the
+ * generated branch target when the instruction assigns the instruction pointer (it ends the block).
+ */
+function compileInstruction(
+  instruction: BlockInstruction,
+  deadFlags: ReadonlySet<FlagBit>,
+  expressions: ExpressionCompiler,
+  lines: string[],
+  environment: BlockEnvironment,
+): GeneratedValue | null {
+  expressions.startInstruction();
+  const keepUndefined = environment.keepUndefined;
+  const exit = expressions.exitHere();
+  // 1. Every value the instruction needs (reads see the state before it). A dead flag's value is
+  // still computed: its loads may fault (V8 drops the rest as unused).
+  const stores: {
+    statement: Statement & { kind: 'store' };
+    value: GeneratedValue;
+    guard: string | null;
+    linear: string;
+  }[] = [];
+  const assignments: { location: Location; value: GeneratedValue }[] = [];
+  const raises: GeneratedValue[] = [];
+  const storeAddresses: GeneratedValue[] = [];
+  for (const statement of instruction.statements) {
+    switch (statement.kind) {
+      case 'assign':
+        assignments.push({ location: statement.location, value: expressions.value(statement.value) });
+        break;
+      case 'store': {
+        if (statement.segment !== null) throw new NotCompilable('segment-relative store');
+        const value = expressions.value(statement.value);
+        storeAddresses.push(expressions.value(statement.address));
+        const guard = statement.condition ? expressions.value(statement.condition).low : null;
+        stores.push({ statement, value, guard, linear: '' });
+        break;
+      }
+      case 'raise':
+        raises.push(expressions.value(statement.condition));
+        break;
+      case 'stop':
+        throw new NotCompilable('stop');
+    }
+  }
+  // 2. Raises, and stores that cannot be done, leave the block before the instruction.
+  for (const condition of raises) lines.push(`if ((${condition.low} & 1) !== 0) ${exit}`);
+  stores.forEach((store, index) => {
+    if (store.guard) lines.push(`if (${store.guard} !== 0) {`);
+    store.linear = expressions.linearAddress(storeAddresses[index]);
+    lines.push(`if (!M.canStore(${store.linear}, ${store.statement.value.width / 8})) ${exit}`);
+    if (store.guard) lines.push('}');
+  });
+  // 3. Commit, in statement order (assignments and stores touch disjoint state).
+  let branchTarget: GeneratedValue | null = null;
+  for (const { location, value } of assignments) {
+    if (location.kind === 'flag' && deadFlags.has(location.flag)) continue;
+    if (location.kind === 'ip') branchTarget = value;
+    else lines.push(...writeLocation(location, value, environment.layout, keepUndefined));
+  }
+  for (const { statement, value, guard, linear } of stores) {
+    const store = `M.store(${linear}, ${statement.value.width / 8}, ${value.low}, ${value.high}, ${value.undefinedLow}, ${value.undefinedHigh});`;
+    lines.push(guard ? `if (${guard} !== 0) ${store}` : store);
+  }
+  return branchTarget;
+}
+
+/** Code that writes `value` to `location`, as the interpreter's `writeLocation` does. */
+function writeLocation(
+  location: Location,
+  value: GeneratedValue,
+  layout: StateLayout,
+  keepUndefined: boolean,
+): string[] {
+  const slot = layout.slotOf(location);
+  if (!slot) throw new NotCompilable(`writes ${location.kind}`);
+  const { offset, lowBit, width } = slot;
+  if (width === 64) {
+    const lines = [`S[${offset}] = ${value.low};`, `S[${offset + 1}] = ${value.high};`];
+    if (keepUndefined)
+      lines.push(`S[${offset + 2}] = ${value.undefinedLow};`, `S[${offset + 3}] = ${value.undefinedHigh};`);
+    return lines;
+  }
+  const merge = (word: number, code: string) => {
+    if (width === 32 || (width === 1 && location.kind === 'flag')) return `S[${word}] = ${code};`;
+    const mask = (LOW_WORD_MASK[width] << lowBit) >>> 0;
+    const shifted = lowBit === 0 ? code : `(${code} << ${lowBit})`;
+    return `S[${word}] = (S[${word}] & ${hexWord(~mask)}) | ${shifted};`;
+  };
+  const lines = [merge(offset, value.low)];
+  if (keepUndefined) lines.push(merge(offset + 2, value.undefinedLow));
+  return lines;
+}
