@@ -244,6 +244,11 @@ function wrapAddress(address: number, mode: 32 | 64): number {
   return mode === 32 ? address % 2 ** 32 : address;
 }
 
+function containsLoad(node: Expression): boolean {
+  if (node.kind === 'load') return true;
+  return node.kind === 'operation' && node.args.some(containsLoad);
+}
+
 function mentionsConstant(node: Expression, value: number): boolean {
   if (node.kind === 'constant') return node.value === BigInt(value);
   if (node.kind === 'operation') return node.args.some((arg) => mentionsConstant(arg, value));
@@ -264,8 +269,7 @@ function compileInstruction(
   expressions.startInstruction();
   const keepUndefined = environment.keepUndefined;
   const exit = expressions.exitHere();
-  // 1. Every value the instruction needs (reads see the state before it). A dead flag's value is
-  // still computed: its loads may fault (V8 drops the rest as unused).
+  // 1. Every value the instruction needs (reads see the state before it).
   const stores: {
     statement: Statement & { kind: 'store' };
     value: GeneratedValue;
@@ -278,6 +282,14 @@ function compileInstruction(
   for (const statement of instruction.statements) {
     switch (statement.kind) {
       case 'assign':
+        // A dead flag is not computed, unless its expression loads (the load may fault).
+        if (
+          statement.location.kind === 'flag' &&
+          deadFlags.has(statement.location.flag) &&
+          !containsLoad(statement.value)
+        ) {
+          continue;
+        }
         assignments.push({ location: statement.location, value: expressions.value(statement.value) });
         break;
       case 'store': {
@@ -311,10 +323,36 @@ function compileInstruction(
     else lines.push(...writeLocation(location, value, environment.layout, keepUndefined));
   }
   for (const { statement, value, guard, linear } of stores) {
-    const store = `M.store(${linear}, ${statement.value.width / 8}, ${value.low}, ${value.high}, ${value.undefinedLow}, ${value.undefinedHigh});`;
-    lines.push(guard ? `if (${guard} !== 0) ${store}` : store);
+    const bytes = statement.value.width / 8;
+    lines.push(guard ? `if (${guard} !== 0) {` : '{');
+    lines.push(...storeCode(linear, bytes, value, keepUndefined));
+    lines.push('}');
   }
   return branchTarget;
+}
+
+/**
+ * A store already checked by `M.canStore` (which leaves the page cached): written inline into the
+ * cached page's views, or by the port when a second store of the instruction moved the cache.
+ */
+function storeCode(linear: string, bytes: number, value: GeneratedValue, keepUndefined: boolean): string[] {
+  const set = bytes === 1 ? 'setUint8' : bytes === 2 ? 'setUint16' : 'setUint32';
+  const littleEndian = bytes > 1 ? ', true' : '';
+  const words = bytes === 8 ? [value.low, value.high] : [value.low];
+  const masks = bytes === 8 ? [value.undefinedLow, value.undefinedHigh] : [value.undefinedLow];
+  const lines = [`const a = ${linear}, page = Math.floor(a / 4096), offset = a - page * 4096;`];
+  lines.push(`if (page === M.writePageNumber) {`);
+  words.forEach((word, index) => {
+    const at = `offset${index ? ` + ${4 * index}` : ''}`;
+    // Undefined bits are stored as 0 with a 1 in the shadow (canonical form); zero mode keeps no shadow.
+    const mask = keepUndefined ? masks[index] : '0';
+    lines.push(`M.writeData.${set}(${at}, ${mask === '0' ? word : `${word} & ~${mask}`}${littleEndian});`);
+    lines.push(`M.writeUndefined.${set}(${at}, ${mask}${littleEndian});`);
+  });
+  lines.push(
+    `} else M.store(a, ${bytes}, ${value.low}, ${value.high}, ${value.undefinedLow}, ${value.undefinedHigh});`,
+  );
+  return lines;
 }
 
 /** Code that writes `value` to `location`, as the interpreter's `writeLocation` does. */

@@ -43,6 +43,7 @@ export class ExpressionCompiler {
   frameWords = SLOT_WORDS;
   private nextName = 0;
   private values = new Map<Expression, GeneratedValue>();
+  private readonly divisionsDone = new Set<string>();
 
   constructor(
     private readonly lines: string[],
@@ -63,6 +64,7 @@ export class ExpressionCompiler {
   /** Starts a new instruction: its expressions are separate objects from the previous one's. */
   startInstruction(): void {
     this.values = new Map();
+    this.divisionsDone.clear();
   }
 
   private name(prefix: string): string {
@@ -158,7 +160,22 @@ export class ExpressionCompiler {
     this.lines.push(`let ${declared.map((name) => `${name} = 0`).join(', ')};`);
     const guard = node.condition ? this.value(node.condition).low : null;
     if (guard) this.lines.push(`if (${guard} !== 0) {`);
-    const linear = this.linearAddress(address);
+    const linear = this.bind(this.linearAddress(address), 'a');
+    // The common case inline: the page read last, the access inside it. Else the port's slow path.
+    const page = this.name('p');
+    const offset = this.name('o');
+    this.lines.push(`const ${page} = Math.floor(${linear} / 4096), ${offset} = ${linear} - ${page} * 4096;`);
+    this.lines.push(`if (${page} === M.readPageNumber && ${offset} <= ${4096 - bytes}) {`);
+    const get = bytes === 1 ? 'getUint8' : bytes === 2 ? 'getUint16' : 'getUint32';
+    const at = (view: string, delta: number) =>
+      `M.${view}.${get}(${offset}${delta ? ` + ${delta}` : ''}${bytes > 1 ? ', true' : ''})`;
+    this.lines.push(`${low} = ${at('readData', 0)};`);
+    if (bytes === 8) this.lines.push(`${high} = ${at('readData', 4)};`);
+    if (this.keepUndefined) {
+      this.lines.push(`${undefinedLow} = ${at('readUndefined', 0)};`);
+      if (bytes === 8) this.lines.push(`${undefinedHigh} = ${at('readUndefined', 4)};`);
+    }
+    this.lines.push(`} else {`);
     this.lines.push(`if (!M.load(${linear}, ${bytes})) ${this.exitCode()}`);
     this.lines.push(`${low} = M.low;`);
     if (bytes === 8) this.lines.push(`${high} = M.high;`);
@@ -166,6 +183,7 @@ export class ExpressionCompiler {
       this.lines.push(`${undefinedLow} = M.undefinedLow;`);
       if (bytes === 8) this.lines.push(`${undefinedHigh} = M.undefinedHigh;`);
     }
+    this.lines.push('}');
     if (guard) this.lines.push('}');
     return result;
   }
@@ -174,7 +192,7 @@ export class ExpressionCompiler {
     const args = node.args.map((arg) => this.value(arg));
     const masks = args.flatMap((arg) => [arg.undefinedLow, arg.undefinedHigh]).filter((m) => !isZero(m));
     if (node.operation === 'select') return this.select(node, args);
-    const template = concreteTemplate(node, args);
+    const template = this.divisionTemplate(node, args) ?? concreteTemplate(node, args);
     if (masks.length === 0) {
       // Defined inputs give a defined result: plain arithmetic (or the kernel, without its mask).
       if (template) return this.emitConcrete(template, node.width);
@@ -198,6 +216,31 @@ export class ExpressionCompiler {
     );
     if (template) this.lines.push('}');
     return { low, high, undefinedLow, undefinedHigh };
+  }
+
+  /**
+   * DIV/IDIV's quotient, remainder and fault test share one `R.divide` call per instruction (its
+   * results stay in `R.division` until the next division, and an instruction has one).
+   */
+  private divisionTemplate(
+    node: Expression & { kind: 'operation' },
+    args: GeneratedValue[],
+  ): Template | null {
+    const match = /^(quotient|remainder|divisionFails)(Unsigned|Signed)$/.exec(node.operation);
+    if (!match) return null;
+    const [high, low, divisor] = args;
+    const signed = match[2] === 'Signed';
+    const key = `${signed}:${node.args.map((arg) => arg.id).join(',')}`;
+    const setup = this.divisionsDone.has(key)
+      ? []
+      : [
+          `R.divide(${signed}, ${high.low}, ${high.high}, ${low.low}, ${low.high}, ${divisor.low}, ${divisor.high}, ${node.args[2].width});`,
+        ];
+    this.divisionsDone.add(key);
+    const part = match[1] === 'divisionFails' ? 'fails' : match[1];
+    return part === 'fails'
+      ? { setup, low: 'R.division.fails', high: ZERO }
+      : { setup, low: `R.division.${part}Low`, high: `R.division.${part}High` };
   }
 
   private emitConcrete(template: Template, width: number): GeneratedValue {

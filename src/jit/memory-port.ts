@@ -9,6 +9,8 @@
  */
 import { type Memory, PAGE_SIZE, type Page, Permission } from '../machine/memory.js';
 
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
 /** Loads and stores for compiled code, over one machine's memory. */
 export class MemoryPort {
   /** The last load: low and high words, and their undefined masks. */
@@ -17,10 +19,15 @@ export class MemoryPort {
   undefinedLow = 0;
   undefinedHigh = 0;
 
-  private readPageNumber = -1;
-  private readPage: Page | null = null;
-  private writePageNumber = -1;
-  private writePage: Page | null = null;
+  // The cached pages, read directly by compiled code for the common access (see `expressions.ts`).
+  readPageNumber = -1;
+  readPage: Page | null = null;
+  readData: DataView = EMPTY_VIEW;
+  readUndefined: DataView = EMPTY_VIEW;
+  writePageNumber = -1;
+  writePage: Page | null = null;
+  writeData: DataView = EMPTY_VIEW;
+  writeUndefined: DataView = EMPTY_VIEW;
 
   constructor(
     private readonly memory: Memory,
@@ -34,6 +41,7 @@ export class MemoryPort {
   flush(): void {
     this.readPageNumber = this.writePageNumber = -1;
     this.readPage = this.writePage = null;
+    this.readData = this.readUndefined = this.writeData = this.writeUndefined = EMPTY_VIEW;
   }
 
   /**
@@ -47,6 +55,8 @@ export class MemoryPort {
     if (!page || (page.permissions & Permission.read) === 0 || address + bytes > 2 ** 47) return null;
     this.readPageNumber = pageNumber;
     this.readPage = page;
+    this.readData = page.dataView;
+    this.readUndefined = page.undefinedView;
     return page;
   }
 
@@ -58,6 +68,8 @@ export class MemoryPort {
     if (this.isCodePage(pageNumber)) return null;
     this.writePageNumber = pageNumber;
     this.writePage = page;
+    this.writeData = page.dataView;
+    this.writeUndefined = page.undefinedView;
     return page;
   }
 
