@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Benchmark runner: `npm run bench` runs every suite, `npm run bench -- domain isa` a selection.
+// Options (arguments starting with `--`, e.g. `npm run bench -- vm --quick`) go to every suite run.
 // Each suite is a script in bench/suites/ that imports the built package (dist/) and prints its figures.
 // Benchmarks are not tests: they never fail on speed, they report it.
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,8 @@ const suites = {
   vm: ['vm.mjs'],
 };
 
-const requested = process.argv.slice(2);
+const requested = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
+const options = process.argv.slice(2).filter((argument) => argument.startsWith('--'));
 const unknown = requested.filter((name) => !(name in suites));
 if (unknown.length > 0) {
   console.error(`unknown suite(s): ${unknown.join(', ')}; available: ${Object.keys(suites).join(', ')}`);
@@ -31,7 +33,7 @@ for (const suite of requested.length > 0 ? requested : Object.keys(suites)) {
       continue;
     }
     console.log(`\n=== ${suite}: ${script} ===`);
-    const result = spawnSync(process.execPath, [path], { stdio: 'inherit' });
+    const result = spawnSync(process.execPath, [path, ...options], { stdio: 'inherit' });
     if (result.status !== 0) failed = true;
   }
 }

@@ -74,6 +74,7 @@ export function assemble(source: string, options: AssembleOptions = {}): Assembl
       address: layout.sectionAddresses.get(extent.name) ?? 0n,
       bytes: nobits ? new Uint8Array(0) : layout.sectionContents(extent.name),
       nobits,
+      size: Number(extent.size),
       alignment: extent.alignment,
     };
   });

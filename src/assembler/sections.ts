@@ -17,6 +17,8 @@ export interface AssembledSection {
   readonly bytes: Uint8Array;
   /** True for sections that occupy no file space (`.bss`). */
   readonly nobits: boolean;
+  /** Size in bytes (for nobits sections too, whose `bytes` are empty). */
+  readonly size: number;
   /** Alignment the section asked for, in bytes. */
   readonly alignment: number;
 }

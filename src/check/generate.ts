@@ -8,7 +8,7 @@ import type { Instruction } from '../decoder/instruction.js';
 import { encodeInstruction } from '../encoder/encode.js';
 import type { EncoderArgument } from '../encoder/request.js';
 import type { OperandSpec } from '../isa/operands.js';
-import { generalRegister, type RegisterName } from '../isa/registers.js';
+import { generalRegister, type RegisterName, registerInfo } from '../isa/registers.js';
 import type { InstructionForm } from '../isa/spec.js';
 
 /** A deterministic generator (sfc32), so a seed reproduces a whole run. */
@@ -351,6 +351,23 @@ function adjustForFamily(
         half === 4 ? ((registers.get(register(number)) ?? 0n) & ~0xffff_ffffn) | low : low;
       registers.set(register(0), keepHigh(0, read(offset)));
       registers.set(register(2), keepHigh(2, read(offset + half)));
+      return [];
+    }
+    case 'bt':
+    case 'bts':
+    case 'btr':
+    case 'btc': {
+      // BT* m, r addresses memory at a signed *register* bit offset: a random one lands anywhere in
+      // the address space, where the oracle process has memory of its own (its code near 0x400000,
+      // and in a 32-bit process much of the 4 GiB), which the CPU reads without a fault while the VM
+      // faults. Keep it within 128 bytes of the data block (large offsets: test/machine).
+      const [destination, offset] = decoded.operands;
+      if (destination?.kind !== 'memory' || offset?.kind !== 'register') return [];
+      const info = registerInfo(offset.register);
+      if (!info) return [];
+      const bitOffset = BigInt(rng.below(2048) - 1024);
+      const container = generalRegister(info.number, mode, false);
+      registers.set(container, BigInt.asUintN(info.width, bitOffset));
       return [];
     }
     default:

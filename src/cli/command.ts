@@ -9,6 +9,11 @@ export interface CliOutput {
   stderr(text: string): void;
   /** True when stdout is a terminal (progress bars, colours). */
   readonly isTTY: boolean;
+  /**
+   * Whether stdout gets ANSI colours; `main` decides it from `--color`, NO_COLOR, FORCE_COLOR and
+   * {@link isTTY} (see `style.ts`). Absent means no colours, so captured output stays plain.
+   */
+  readonly color?: boolean;
 }
 
 /** A `vial` sub-command. */

@@ -63,6 +63,9 @@ export class CompiledStatements {
 
   constructor(statements: readonly Statement[]) {
     let nextSlot = SLOT_WORDS; // slot 0 is the kernels' scratch slot
+    const branchSelects = new Set<Expression>(
+      statements.map(branchCondition).filter((node) => node !== null),
+    );
     const allocate = (node: Expression): number => {
       const existing = this.slotOf.get(node);
       if (existing !== undefined) return existing;
@@ -72,7 +75,9 @@ export class CompiledStatements {
       const slot = nextSlot;
       nextSlot += SLOT_WORDS;
       this.slotOf.set(node, slot);
-      this.steps.push(stepFor(node, slot, args, address, guard));
+      this.steps.push(
+        branchSelects.has(node) ? branchStep(slot, args) : stepFor(node, slot, args, address, guard),
+      );
       return slot;
     };
     for (const statement of statements) {
@@ -90,7 +95,10 @@ export class CompiledStatements {
       statement,
       value: statement.kind === 'assign' || statement.kind === 'store' ? slotOrNone(statement.value) : -1,
       address: statement.kind === 'store' ? slotOrNone(statement.address) : -1,
-      guard: statement.kind === 'store' || statement.kind === 'raise' ? slotOrNone(statement.condition) : -1,
+      guard:
+        statement.kind === 'store' || statement.kind === 'raise'
+          ? slotOrNone(statement.condition)
+          : slotOrNone(branchCondition(statement)?.args[0] ?? null),
     }));
     this.assignsInstructionPointer = statements.some(
       (statement) => statement.kind === 'assign' && statement.location.kind === 'ip',
@@ -134,12 +142,11 @@ export class CompiledStatements {
           if ((frame[guard] & 1) === 1) return this.outcomes[i];
           break;
         case 'assign':
-          if (
-            statement.location.kind === 'ip' &&
-            !machine.checkDefined(frame, value, 'the branch target or condition')
-          ) {
+          if (statement.location.kind !== 'ip') break;
+          // A conditional branch: its condition first (the chosen target may be defined anyway).
+          if (guard >= 0 && !machine.checkDefined(frame, guard, 'the branch condition'))
             return STRICT_VIOLATION;
-          }
+          if (!machine.checkDefined(frame, value, 'the branch target')) return STRICT_VIOLATION;
           break;
         case 'stop':
           return this.outcomes[i];
@@ -161,6 +168,29 @@ export class CompiledStatements {
     }
     return OK;
   }
+}
+
+/**
+ * The `select` a conditional branch assigns to RIP, or null. Control flow must pick one target: with
+ * an undefined condition a `track` machine goes where a `zero` machine would (the condition's
+ * undefined bit reads as 0) instead of jumping to a blend of both targets; `strict` stops first.
+ */
+export function branchCondition(statement: Statement): (Expression & { kind: 'operation' }) | null {
+  if (statement.kind !== 'assign' || statement.location.kind !== 'ip') return null;
+  const value = statement.value;
+  return value.kind === 'operation' && value.operation === 'select' ? value : null;
+}
+
+/** A branch's select: the arm the condition's value bit picks, with that arm's own mask. */
+function branchStep(slot: number, [condition, whenTrue, whenFalse]: number[]): Step {
+  return (frame) => {
+    const chosen = (frame[condition] & 1) !== 0 ? whenTrue : whenFalse;
+    frame[slot] = frame[chosen];
+    frame[slot + 1] = frame[chosen + 1];
+    frame[slot + 2] = frame[chosen + 2];
+    frame[slot + 3] = frame[chosen + 3];
+    return true;
+  };
 }
 
 function stepFor(node: Expression, slot: number, args: number[], address: number, guard: number): Step {

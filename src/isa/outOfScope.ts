@@ -237,7 +237,7 @@ const sseMnemonicTable: Readonly<Record<number, string>> = {
 
 /**
  * The mnemonic of a two-byte SSE opcode with its mandatory prefix (`NP`, `66`, `F3`, `F2`), when
- * {@link sseMnemonicTable} knows it; for messages about unsupported instructions.
+ * `sseMnemonicTable` knows it; for messages about unsupported instructions.
  */
 export function sseMnemonic(opcode: number, prefix: 'NP' | '66' | 'F3' | 'F2'): string | null {
   const mnemonic = sseMnemonicRows.get(opcode)?.[['NP', '66', 'F3', 'F2'].indexOf(prefix)];

@@ -17,8 +17,8 @@
  * The block function returns the number of instructions executed; a negative number `-(n + 1)`
  * means it left early after `n` instructions and the next one must be interpreted.
  */
+import { branchCondition } from '../ir/evaluate.js';
 import type { Expression, FlagBit, Location, Statement } from '../ir/expression.js';
-import { LOW_WORD_MASK } from '../value/layout.js';
 import { ExpressionCompiler, type GeneratedValue, NotCompilable, type StateLayout } from './expressions.js';
 import type { MemoryPort } from './memory-port.js';
 import * as runtime from './runtime.js';
@@ -126,6 +126,8 @@ function factsOf(statements: readonly Statement[]): InstructionFacts {
 /** Flag writes of instruction `index` that a later instruction overwrites before anyone can see them. */
 function deadFlagWrites(facts: readonly InstructionFacts[], index: number): Set<FlagBit> {
   const dead = new Set<FlagBit>();
+  // A conditional branch leaves (by its side exit) after its own writes: they must all be done.
+  if (leavesAfterWriting(facts[index])) return dead;
   for (const flag of facts[index].writesFlags) {
     for (let later = index + 1; later < facts.length; later++) {
       const next = facts[later];
@@ -139,26 +141,86 @@ function deadFlagWrites(facts: readonly InstructionFacts[], index: number): Set<
   return dead;
 }
 
+/** The state words an instruction's assignments write (RIP aside: blocks write it themselves). */
+function writtenWords(statements: readonly Statement[], environment: BlockEnvironment): Set<number> {
+  const words = new Set<number>();
+  for (const statement of statements) {
+    if (statement.kind !== 'assign' || statement.location.kind === 'ip') continue;
+    const slot = environment.layout.slotOf(statement.location);
+    if (!slot) continue;
+    const indexes = slot.width === 64 ? [0, 1, 2, 3] : [0, 2];
+    for (const index of indexes) if (environment.keepUndefined || index < 2) words.add(slot.offset + index);
+  }
+  return words;
+}
+
+/** True for a branch inside a trace that may leave it: it does so after its own writes. */
+function leavesAfterWriting(facts: InstructionFacts): boolean {
+  return facts.assignsInstructionPointer && facts.canExit;
+}
+
+/** State words of instruction `index` that a later instruction of the block writes again. */
+function rewrittenStateWords(written: readonly Set<number>[], index: number): Set<number> {
+  const rewritten = new Set<number>();
+  for (const word of written[index]) {
+    for (let later = index + 1; later < written.length; later++) {
+      if (written[later].has(word)) {
+        rewritten.add(word);
+        break;
+      }
+    }
+  }
+  return rewritten;
+}
+
 const hexWord = (n: number) => `0x${(n >>> 0).toString(16)}`;
 
 /** Compiles the block starting at `start`; null when its first instruction must be interpreted. */
-export function compileBlock(start: number, environment: BlockEnvironment): CompiledBlock | null {
+export function compileBlock(
+  start: number,
+  environment: BlockEnvironment,
+  maxInstructions = MAX_BLOCK_INSTRUCTIONS,
+): CompiledBlock | null {
   const { keepUndefined, layout, mode } = environment;
   const ipOffset = environment.instructionPointerOffset;
-  // Collect the block's instructions first: dead-flag elimination looks ahead.
+  // Collect the block's instructions first: dead-flag elimination looks ahead. The block is a trace:
+  // it goes on through direct jumps and calls, and through conditional branches along one arm
+  // (the other arm becomes a side exit), until an indirect branch, an instruction only the
+  // interpreter runs, or an address already in the trace.
   const instructions: BlockInstruction[] = [];
   const facts: InstructionFacts[] = [];
-  for (let address = start; instructions.length < MAX_BLOCK_INSTRUCTIONS; ) {
+  /** For a branch the trace follows: the address it continues at. */
+  const followed = new Map<number, number>();
+  const visited = new Set<number>();
+  let pendingBranch = -1;
+  for (let address = start; instructions.length < maxInstructions && !visited.has(address); ) {
     const instruction = environment.fetch(address);
     if (!instruction) break;
     const instructionFacts = factsOf(instruction.statements);
     if (instructionFacts.interpretOnly) break;
+    if (pendingBranch >= 0) followed.set(pendingBranch, address);
+    visited.add(address);
     instructions.push(instruction);
     facts.push(instructionFacts);
-    if (instructionFacts.assignsInstructionPointer) break;
-    address = wrapAddress(address + instruction.length, mode);
+    const next = wrapAddress(address + instruction.length, mode);
+    if (!instructionFacts.assignsInstructionPointer) {
+      pendingBranch = -1;
+      address = next;
+      continue;
+    }
+    const targets = constantTargets(instruction.statements);
+    // Prefer the fall-through arm; never follow back to the start (that is the loop) or into the trace.
+    const candidates = (targets ?? []).filter((target) => target !== start && !visited.has(target));
+    const follow = candidates.includes(next) ? next : candidates[0];
+    if (follow === undefined) break;
+    pendingBranch = instructions.length - 1;
+    // A conditional branch can leave the trace: for dead-flag elimination it is an exit.
+    if (targets && targets.length > 1) facts[pendingBranch] = { ...instructionFacts, canExit: true };
+    address = follow;
   }
 
+  if (instructions.length === 0) return null;
+  const written = instructions.map((instruction) => writtenWords(instruction.statements, environment));
   const lines: string[] = [];
   let current = 0;
   const addressWords = (address: number) => [address % 2 ** 32, Math.floor(address / 2 ** 32)];
@@ -175,57 +237,80 @@ export function compileBlock(start: number, environment: BlockEnvironment): Comp
   );
   let compiled = 0;
   let branchTarget: GeneratedValue | null = null;
+  const definedCheck = (target: GeneratedValue) =>
+    keepUndefined ? ` && (${target.undefinedLow} | ${target.undefinedHigh}) === 0` : '';
+  const isAt = (target: GeneratedValue, address: number) => {
+    const [low, high] = addressWords(address);
+    return `${target.low} === ${hexWord(low)} && ${target.high} === ${hexWord(high)}${definedCheck(target)}`;
+  };
+  const writeInstructionPointer = (target: GeneratedValue) =>
+    `S[${ipOffset}] = ${target.low}; S[${ipOffset + 1}] = ${target.high};${
+      keepUndefined
+        ? ` S[${ipOffset + 2}] = ${target.undefinedLow}; S[${ipOffset + 3}] = ${target.undefinedHigh};`
+        : ''
+    }`;
+  // Instructions in the longest pass: a loop goes round again only while the budget covers one.
+  const passLength = instructions.length;
+  const loopBack = (target: GeneratedValue, executed: number) =>
+    `if (${isAt(target, start)} && done + ${executed} + ${passLength} <= budget) { ${expressions.flushCode()} done += ${executed}; continue; }`;
+  const canJumpToStart = (instruction: BlockInstruction) =>
+    instruction.statements.some(
+      (st) => st.kind === 'assign' && st.location.kind === 'ip' && mentionsConstant(st.value, start),
+    );
   for (; compiled < instructions.length; compiled++) {
     current = compiled;
-    const mark = {
-      lines: lines.length,
-      kernels: expressions.kernels.length,
-      frameWords: expressions.frameWords,
-    };
     try {
       lines.push(`// ${hexWord(instructions[compiled].address)}`);
       branchTarget = compileInstruction(
         instructions[compiled],
         deadFlagWrites(facts, compiled),
+        rewrittenStateWords(written, compiled),
         expressions,
         lines,
         environment,
       );
     } catch (error) {
       if (!(error instanceof NotCompilable)) throw error;
-      // Leave this instruction (and the rest) to the interpreter: the block ends before it.
-      lines.length = mark.lines;
-      expressions.kernels.length = mark.kernels;
-      expressions.frameWords = mark.frameWords;
+      // Leave this instruction (and the rest) to the interpreter: compile the block again, ending
+      // before it (dead-store elimination relied on the instructions after it).
+      return compiled === 0 ? null : compileBlock(start, environment, compiled);
+    }
+    const continuation = followed.get(compiled);
+    if (branchTarget && continuation !== undefined && compiled + 1 < instructions.length) {
+      // A branch inside the trace: stay when it goes where the trace goes, else loop or leave.
+      const target = branchTarget;
+      const executed = compiled + 1;
+      const [continuationLow, continuationHigh] = addressWords(continuation).map(hexWord);
+      const staysConstant =
+        isStaticallyDefined(target) && target.low === continuationLow && target.high === continuationHigh;
+      if (!staysConstant) {
+        lines.push(`if (!(${isAt(target, continuation)})) {`);
+        if (canJumpToStart(instructions[compiled])) lines.push(loopBack(target, executed));
+        lines.push(
+          `${expressions.flushCode()} ${writeInstructionPointer(target)} return done + ${executed}; }`,
+        );
+      }
+      // The interpreter's RIP write leaves a defined value: clear a stale undefined mask.
+      if (keepUndefined) lines.push(`S[${ipOffset + 2}] = 0; S[${ipOffset + 3}] = 0;`);
       branchTarget = null;
-      break;
     }
   }
-  if (compiled === 0) return null;
 
   // The end: set RIP (the branch's target, or the next instruction) and loop back when it is the start.
-  const body: string[] = ['let done = 0;', 'for (;;) {', ...lines, `done += ${compiled};`];
+  // (No store is pending here: nothing after the last instruction rewrites a word.)
+  const body: string[] = ['let done = 0;', 'for (;;) {', ...lines, expressions.flushCode()];
   const last = instructions[compiled - 1];
   if (branchTarget) {
     const target = branchTarget;
-    const [startLow, startHigh] = addressWords(start);
-    const couldLoop = last.statements.some(
-      (s) => s.kind === 'assign' && s.location.kind === 'ip' && mentionsConstant(s.value, start),
-    );
-    if (couldLoop) {
-      const definedTarget = keepUndefined
-        ? ` && (${target.undefinedLow} | ${target.undefinedHigh}) === 0`
-        : '';
-      body.push(
-        `if (${target.low} === ${hexWord(startLow)} && ${target.high} === ${hexWord(startHigh)}${definedTarget} && done + ${compiled} <= budget) continue;`,
-      );
-    }
-    body.push(`S[${ipOffset}] = ${target.low}; S[${ipOffset + 1}] = ${target.high};`);
-    if (keepUndefined)
-      body.push(`S[${ipOffset + 2}] = ${target.undefinedLow}; S[${ipOffset + 3}] = ${target.undefinedHigh};`);
+    if (canJumpToStart(last)) body.push(loopBack(target, compiled));
+    body.push(`done += ${compiled};`, writeInstructionPointer(target));
   } else {
-    const [low, high] = addressWords(wrapAddress(last.address + last.length, mode));
-    body.push(`S[${ipOffset}] = ${hexWord(low)}; S[${ipOffset + 1}] = ${hexWord(high)};`);
+    const next = followed.get(compiled - 1) ?? wrapAddress(last.address + last.length, mode);
+    const [low, high] = addressWords(next);
+    body.push(
+      `done += ${compiled};`,
+      `S[${ipOffset}] = ${hexWord(low)}; S[${ipOffset + 1}] = ${hexWord(high)};`,
+    );
   }
   body.push('return done;', '}');
   const source = `return function block(S, M, budget) {\n${body.join('\n')}\n};`;
@@ -249,6 +334,26 @@ function containsLoad(node: Expression): boolean {
   return node.kind === 'operation' && node.args.some(containsLoad);
 }
 
+/** The constant addresses an instruction's RIP assignment can take (null when any is computed). */
+function constantTargets(statements: readonly Statement[]): number[] | null {
+  const assignment = statements.find((st) => st.kind === 'assign' && st.location.kind === 'ip');
+  if (assignment?.kind !== 'assign') return null;
+  const value = assignment.value;
+  const arms =
+    value.kind === 'operation' && value.operation === 'select' ? [value.args[1], value.args[2]] : [value];
+  const targets: number[] = [];
+  for (const arm of arms) {
+    const constant = arm.kind === 'operation' && arm.operation === 'zeroExtend' ? arm.args[0] : arm;
+    if (constant.kind !== 'constant') return null;
+    targets.push(Number(constant.value));
+  }
+  return targets;
+}
+
+function isStaticallyDefined(value: GeneratedValue): boolean {
+  return value.undefinedLow === '0' && value.undefinedHigh === '0' && /^0x/.test(value.low);
+}
+
 function mentionsConstant(node: Expression, value: number): boolean {
   if (node.kind === 'constant') return node.value === BigInt(value);
   if (node.kind === 'operation') return node.args.some((arg) => mentionsConstant(arg, value));
@@ -262,6 +367,7 @@ function mentionsConstant(node: Expression, value: number): boolean {
 function compileInstruction(
   instruction: BlockInstruction,
   deadFlags: ReadonlySet<FlagBit>,
+  deferredWords: ReadonlySet<number>,
   expressions: ExpressionCompiler,
   lines: string[],
   environment: BlockEnvironment,
@@ -275,13 +381,19 @@ function compileInstruction(
     value: GeneratedValue;
     guard: string | null;
     linear: string;
+    where: { page: string; offset: string };
   }[] = [];
   const assignments: { location: Location; value: GeneratedValue }[] = [];
   const raises: GeneratedValue[] = [];
   const storeAddresses: GeneratedValue[] = [];
   for (const statement of instruction.statements) {
     switch (statement.kind) {
-      case 'assign':
+      case 'assign': {
+        const branch = branchCondition(statement);
+        if (branch) {
+          assignments.push({ location: statement.location, value: expressions.branchTarget(branch) });
+          break;
+        }
         // A dead flag is not computed, unless its expression loads (the load may fault).
         if (
           statement.location.kind === 'flag' &&
@@ -292,12 +404,13 @@ function compileInstruction(
         }
         assignments.push({ location: statement.location, value: expressions.value(statement.value) });
         break;
+      }
       case 'store': {
         if (statement.segment !== null) throw new NotCompilable('segment-relative store');
         const value = expressions.value(statement.value);
         storeAddresses.push(expressions.value(statement.address));
         const guard = statement.condition ? expressions.value(statement.condition).low : null;
-        stores.push({ statement, value, guard, linear: '' });
+        stores.push({ statement, value, guard, linear: '', where: { page: '', offset: '' } });
         break;
       }
       case 'raise':
@@ -312,6 +425,7 @@ function compileInstruction(
   stores.forEach((store, index) => {
     if (store.guard) lines.push(`if (${store.guard} !== 0) {`);
     store.linear = expressions.linearAddress(storeAddresses[index]);
+    store.where = expressions.pageAndOffset(storeAddresses[index]);
     lines.push(`if (!M.canStore(${store.linear}, ${store.statement.value.width / 8})) ${exit}`);
     if (store.guard) lines.push('}');
   });
@@ -320,12 +434,12 @@ function compileInstruction(
   for (const { location, value } of assignments) {
     if (location.kind === 'flag' && deadFlags.has(location.flag)) continue;
     if (location.kind === 'ip') branchTarget = value;
-    else lines.push(...writeLocation(location, value, environment.layout, keepUndefined));
+    else expressions.write(location, value, deferredWords);
   }
-  for (const { statement, value, guard, linear } of stores) {
+  for (const { statement, value, guard, linear, where } of stores) {
     const bytes = statement.value.width / 8;
     lines.push(guard ? `if (${guard} !== 0) {` : '{');
-    lines.push(...storeCode(linear, bytes, value, keepUndefined));
+    lines.push(...storeCode(linear, where, bytes, value, keepUndefined));
     lines.push('}');
   }
   return branchTarget;
@@ -335,12 +449,18 @@ function compileInstruction(
  * A store already checked by `M.canStore` (which leaves the page cached): written inline into the
  * cached page's views, or by the port when a second store of the instruction moved the cache.
  */
-function storeCode(linear: string, bytes: number, value: GeneratedValue, keepUndefined: boolean): string[] {
+function storeCode(
+  linear: string,
+  where: { page: string; offset: string },
+  bytes: number,
+  value: GeneratedValue,
+  keepUndefined: boolean,
+): string[] {
   const set = bytes === 1 ? 'setUint8' : bytes === 2 ? 'setUint16' : 'setUint32';
   const littleEndian = bytes > 1 ? ', true' : '';
   const words = bytes === 8 ? [value.low, value.high] : [value.low];
   const masks = bytes === 8 ? [value.undefinedLow, value.undefinedHigh] : [value.undefinedLow];
-  const lines = [`const a = ${linear}, page = Math.floor(a / 4096), offset = a - page * 4096;`];
+  const lines = [`const page = ${where.page}, offset = ${where.offset};`];
   lines.push(`if (page === M.writePageNumber) {`);
   words.forEach((word, index) => {
     const at = `offset${index ? ` + ${4 * index}` : ''}`;
@@ -350,34 +470,7 @@ function storeCode(linear: string, bytes: number, value: GeneratedValue, keepUnd
     lines.push(`M.writeUndefined.${set}(${at}, ${mask}${littleEndian});`);
   });
   lines.push(
-    `} else M.store(a, ${bytes}, ${value.low}, ${value.high}, ${value.undefinedLow}, ${value.undefinedHigh});`,
+    `} else M.store(${linear}, ${bytes}, ${value.low}, ${value.high}, ${value.undefinedLow}, ${value.undefinedHigh});`,
   );
-  return lines;
-}
-
-/** Code that writes `value` to `location`, as the interpreter's `writeLocation` does. */
-function writeLocation(
-  location: Location,
-  value: GeneratedValue,
-  layout: StateLayout,
-  keepUndefined: boolean,
-): string[] {
-  const slot = layout.slotOf(location);
-  if (!slot) throw new NotCompilable(`writes ${location.kind}`);
-  const { offset, lowBit, width } = slot;
-  if (width === 64) {
-    const lines = [`S[${offset}] = ${value.low};`, `S[${offset + 1}] = ${value.high};`];
-    if (keepUndefined)
-      lines.push(`S[${offset + 2}] = ${value.undefinedLow};`, `S[${offset + 3}] = ${value.undefinedHigh};`);
-    return lines;
-  }
-  const merge = (word: number, code: string) => {
-    if (width === 32 || (width === 1 && location.kind === 'flag')) return `S[${word}] = ${code};`;
-    const mask = (LOW_WORD_MASK[width] << lowBit) >>> 0;
-    const shifted = lowBit === 0 ? code : `(${code} << ${lowBit})`;
-    return `S[${word}] = (S[${word}] & ${hexWord(~mask)}) | ${shifted};`;
-  };
-  const lines = [merge(offset, value.low)];
-  if (keepUndefined) lines.push(merge(offset + 2, value.undefinedLow));
   return lines;
 }

@@ -43,6 +43,10 @@ export class ExpressionCompiler {
   frameWords = SLOT_WORDS;
   private nextName = 0;
   private values = new Map<Expression, GeneratedValue>();
+  /** State words written or read so far in the block, by index (see {@link stateWord}). */
+  private readonly stateWords = new Map<number, string>();
+  /** Deferred stores: state word index → the local holding its value (see {@link write}). */
+  private readonly pendingWords = new Map<number, string>();
   private readonly divisionsDone = new Set<string>();
 
   constructor(
@@ -58,7 +62,15 @@ export class ExpressionCompiler {
 
   /** Code that leaves the block before the instruction being compiled. */
   exitHere(): string {
-    return this.exitCode();
+    return `{ ${this.flushCode()} ${this.exitCode()} }`;
+  }
+
+  /**
+   * Stores of the state words whose writes were deferred (see {@link write}): every way out of the
+   * block — an early exit, a side exit, the loop back, the end — runs this first.
+   */
+  flushCode(): string {
+    return [...this.pendingWords].map(([index, code]) => `S[${index}] = ${code};`).join(' ');
   }
 
   /** Starts a new instruction: its expressions are separate objects from the previous one's. */
@@ -118,7 +130,7 @@ export class ExpressionCompiler {
     const slot = this.layout.slotOf(location);
     if (!slot) throw new NotCompilable(`reads ${location.kind}`);
     const { offset, lowBit, width } = slot;
-    const word = (index: number) => `S[${offset + index}]`;
+    const word = (index: number) => this.stateWord(offset + index);
     const slice = (index: number) =>
       width >= 32 && lowBit === 0
         ? word(index)
@@ -128,17 +140,77 @@ export class ExpressionCompiler {
     // Reads happen before the instruction's writes: bind them now.
     return {
       low: this.bind(slice(0), 'r'),
-      high: width > 32 ? this.bind(word(1), 'r') : ZERO,
+      high: width > 32 ? word(1) : ZERO,
       undefinedLow: this.keepUndefined ? this.bind(slice(2), 'u') : ZERO,
-      undefinedHigh: this.keepUndefined && width > 32 ? this.bind(word(3), 'u') : ZERO,
+      undefinedHigh: this.keepUndefined && width > 32 ? word(3) : ZERO,
     };
   }
 
+  /**
+   * The current value of state word `index`: what an earlier instruction of the block wrote (kept
+   * in a local, so the block does not read back its own stores), else `S[index]`, read once.
+   */
+  private stateWord(index: number): string {
+    let code = this.stateWords.get(index);
+    if (code === undefined) {
+      code = this.bind(`S[${index}]`, 'w');
+      this.stateWords.set(index, code);
+    }
+    return code;
+  }
+
+  /**
+   * Writes `value` to `location` as the interpreter's `writeLocation` does. Words in
+   * `deferredWords` (a later instruction of the block overwrites them) are not stored now: their
+   * stores wait in {@link pendingWords} and happen only if the block leaves before the overwrite
+   * (lazy flags, in effect, for every state word).
+   */
+  write(location: Location, value: GeneratedValue, deferredWords: ReadonlySet<number>): void {
+    const slot = this.layout.slotOf(location);
+    if (!slot) throw new NotCompilable(`writes ${location.kind}`);
+    const { offset, lowBit, width } = slot;
+    const store = (index: number, code: string) => {
+      const bound = this.bind(code, 'w');
+      this.stateWords.set(index, bound);
+      if (deferredWords.has(index)) this.pendingWords.set(index, bound);
+      else {
+        this.pendingWords.delete(index);
+        this.lines.push(`S[${index}] = ${bound};`);
+      }
+    };
+    if (width === 64) {
+      store(offset, value.low);
+      store(offset + 1, value.high);
+      if (this.keepUndefined) {
+        store(offset + 2, value.undefinedLow);
+        store(offset + 3, value.undefinedHigh);
+      }
+      return;
+    }
+    const merge = (index: number, code: string) => {
+      if (width === 32 || location.kind === 'flag') return store(index, code);
+      const mask = (lowMask(width) << lowBit) >>> 0;
+      const shifted = lowBit === 0 ? code : `(${code} << ${lowBit})`;
+      store(index, `((${this.stateWord(index)} & ${hex(~mask)}) | ${shifted}) >>> 0`);
+    };
+    merge(offset, value.low);
+    if (this.keepUndefined) merge(offset + 2, value.undefinedLow);
+  }
+
   /** The linear address of `address` as one JS number, exiting the block when the fast path cannot take it. */
+  /** The page number and in-page offset of an address, from its words (no division). */
+  pageAndOffset(address: GeneratedValue): { page: string; offset: string } {
+    const high = this.longMode && !isZero(address.high) ? address.high : null;
+    return {
+      page: high ? `(${high} * 1048576 + (${address.low} >>> 12))` : `(${address.low} >>> 12)`,
+      offset: `(${address.low} & 4095)`,
+    };
+  }
+
   linearAddress(address: GeneratedValue): string {
     if (!this.longMode || isZero(address.high)) return address.low;
     // Non-canonical or kernel-half addresses: leave them to the interpreter (#GP / #PF).
-    this.lines.push(`if (${address.high} >= 0x8000) ${this.exitCode()}`);
+    this.lines.push(`if (${address.high} >= 0x8000) ${this.exitHere()}`);
     // Not bound to a name: it may be computed under a guard and used again outside it (stores).
     return `(${address.high} * 4294967296 + ${address.low})`;
   }
@@ -160,11 +232,12 @@ export class ExpressionCompiler {
     this.lines.push(`let ${declared.map((name) => `${name} = 0`).join(', ')};`);
     const guard = node.condition ? this.value(node.condition).low : null;
     if (guard) this.lines.push(`if (${guard} !== 0) {`);
-    const linear = this.bind(this.linearAddress(address), 'a');
+    const linear = this.linearAddress(address);
     // The common case inline: the page read last, the access inside it. Else the port's slow path.
     const page = this.name('p');
     const offset = this.name('o');
-    this.lines.push(`const ${page} = Math.floor(${linear} / 4096), ${offset} = ${linear} - ${page} * 4096;`);
+    const where = this.pageAndOffset(address);
+    this.lines.push(`const ${page} = ${where.page}, ${offset} = ${where.offset};`);
     this.lines.push(`if (${page} === M.readPageNumber && ${offset} <= ${4096 - bytes}) {`);
     const get = bytes === 1 ? 'getUint8' : bytes === 2 ? 'getUint16' : 'getUint32';
     const at = (view: string, delta: number) =>
@@ -176,7 +249,7 @@ export class ExpressionCompiler {
       if (bytes === 8) this.lines.push(`${undefinedHigh} = ${at('readUndefined', 4)};`);
     }
     this.lines.push(`} else {`);
-    this.lines.push(`if (!M.load(${linear}, ${bytes})) ${this.exitCode()}`);
+    this.lines.push(`if (!M.load(${linear}, ${bytes})) ${this.exitHere()}`);
     this.lines.push(`${low} = M.low;`);
     if (bytes === 8) this.lines.push(`${high} = M.high;`);
     if (this.keepUndefined) {
@@ -250,6 +323,18 @@ export class ExpressionCompiler {
       high: width > 32 ? this.bind(template.high) : ZERO,
       undefinedLow: ZERO,
       undefinedHigh: ZERO,
+    };
+  }
+
+  /** A conditional branch's target: the arm the condition's value bit picks (see `branchCondition`). */
+  branchTarget(node: Expression & { kind: 'operation' }): GeneratedValue {
+    const [condition, whenTrue, whenFalse] = node.args.map((arg) => this.value(arg));
+    const pick = (a: string, b: string) => (a === b ? a : this.bind(`${condition.low} !== 0 ? ${a} : ${b}`));
+    return {
+      low: pick(whenTrue.low, whenFalse.low),
+      high: pick(whenTrue.high, whenFalse.high),
+      undefinedLow: pick(whenTrue.undefinedLow, whenFalse.undefinedLow),
+      undefinedHigh: pick(whenTrue.undefinedHigh, whenFalse.undefinedHigh),
     };
   }
 

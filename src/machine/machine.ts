@@ -13,9 +13,30 @@ import { type BlockEnvironment, type CompiledBlock, compileBlock } from '../jit/
 import { MemoryPort } from '../jit/memory-port.js';
 import { buildSemantics } from '../semantics/index.js';
 import { HIGH_WORD_MASK, LOW_WORD_MASK, SLOT_WORDS } from '../value/layout.js';
+import type { Coarse } from '../value/undefined.js';
 import { Value } from '../value/value.js';
+import { type CallArgument, type CallOptions, type CallResult, performCall } from './abi.js';
 import { type CpuProfile, cpuidOf, defaultCpuProfile } from './cpu-profile.js';
+import {
+  type AllocOptions,
+  type ElementBits,
+  GuestMemory,
+  type IntegerTypedArray,
+  type ReadArrayOptions,
+  type ReadOptions,
+} from './guest-memory.js';
 import { Memory, type MemoryFault, PAGE_SIZE } from './memory.js';
+import {
+  type Address,
+  type AssembleProgramOptions,
+  type LoadBytesOptions,
+  type LoadedProgram,
+  type PlacedProgram,
+  placeAssembly,
+  placeBytes,
+  SymbolNotFoundError,
+  toAddress,
+} from './program.js';
 
 /** What the machine does with architecturally undefined results (see docs/value-domain.md). */
 export type UndefinedPolicy = 'zero' | 'track' | 'strict';
@@ -68,6 +89,8 @@ export interface MachineOptions {
 }
 
 const GPR_COUNT = 16;
+/** Entries of the machine's direct-mapped block cache (a power of two). */
+const RECENT_BLOCKS = 1024;
 const IP_SLOT = GPR_COUNT;
 const FLAG_ORDER: readonly FlagBit[] = ['CF', 'PF', 'AF', 'ZF', 'SF', 'OF', 'DF'];
 const FLAG_SLOT: Readonly<Record<FlagBit, number>> = Object.fromEntries(
@@ -107,6 +130,8 @@ export class Machine implements MachineAccess {
   private readonly codePages = new Set<number>();
   /** Compiled blocks by start address (null: the first instruction must be interpreted). */
   private readonly blocks = new Map<number, CompiledBlock | null>();
+  /** A direct-mapped cache in front of {@link blocks} (by the address's low bits): dispatch is hot. */
+  private readonly recentBlocks: (CompiledBlock | null)[] = new Array(RECENT_BLOCKS).fill(null);
   /** The end of code and return sentinel the cached blocks were built for (blocks stop there). */
   private blockBounds = { end: -1, sentinel: -1 };
   private readonly compiledExecution: boolean;
@@ -129,7 +154,7 @@ export class Machine implements MachineAccess {
       if (this.codePages.has(page)) {
         this.cache.clear();
         this.codePages.clear();
-        this.blocks.clear();
+        this.forgetBlocks();
       }
     };
     this.compiledExecution = (options.execution ?? 'compiled') === 'compiled' && this.policy !== 'strict';
@@ -431,7 +456,7 @@ export class Machine implements MachineAccess {
     const useBlocks = this.compiledExecution && !checkBreakpoints;
     if (useBlocks && (end !== this.blockBounds.end || sentinel !== this.blockBounds.sentinel)) {
       // Blocks stop at the end of code and at the sentinel: built for other bounds, they are stale.
-      this.blocks.clear();
+      this.forgetBlocks();
       this.blockBounds = { end, sentinel };
     }
     let first = true;
@@ -484,12 +509,20 @@ export class Machine implements MachineAccess {
 
   /** The compiled block starting at `address` (compiled on first use), or null to interpret. */
   private blockAt(address: number): CompiledBlock | null {
+    const recent = this.recentBlocks[address & (RECENT_BLOCKS - 1)];
+    if (recent !== null && recent.start === address) return recent;
     let block = this.blocks.get(address);
     if (block === undefined) {
       block = compileBlock(address, this.blockEnvironment);
       this.blocks.set(address, block);
     }
+    if (block !== null) this.recentBlocks[address & (RECENT_BLOCKS - 1)] = block;
     return block;
+  }
+
+  private forgetBlocks(): void {
+    this.blocks.clear();
+    this.recentBlocks.fill(null);
   }
 
   // ---- MachineAccess: what the IR evaluator reads and writes --------------------------------------
@@ -680,6 +713,161 @@ export class Machine implements MachineAccess {
     if (this.policy !== 'strict' || (frame[slot + 2] | frame[slot + 3]) === 0) return true;
     this.strictMessage = `${what} depends on undefined bits`;
     return false;
+  }
+
+  // ---- testing API (issue 5) ----------------------------------------------------------------------
+  // Thin doors to program.ts, abi.ts and guest-memory.ts (see docs/testing-api.md).
+
+  /** Programs loaded through {@link assemble}/{@link loadBytes}, oldest first. */
+  private readonly loadedPrograms: LoadedProgram[] = [];
+  private guestMemory: GuestMemory | null = null;
+
+  private get guest(): GuestMemory {
+    this.guestMemory ??= new GuestMemory(this);
+    return this.guestMemory;
+  }
+
+  private adoptProgram(placed: PlacedProgram): LoadedProgram {
+    this.loadedPrograms.push(placed.program);
+    this.codeEnd = placed.codeEnd;
+    this.setRegister(this.mode === 64 ? 'rip' : 'eip', placed.entry);
+    return placed.program;
+  }
+
+  /**
+   * Assembles `source` for this machine's mode, maps it (code r-x, data rw-, read-only data r--)
+   * at `address` or the next free place, points RIP at its code and returns where it went.
+   */
+  assemble(source: string, options: AssembleProgramOptions = {}): LoadedProgram {
+    return this.adoptProgram(placeAssembly(this, source, options));
+  }
+
+  /** Maps code bytes read+execute at `address` (default: the next free place) and points RIP at them. */
+  loadBytes(bytes: Uint8Array, address?: Address, options: LoadBytesOptions = {}): LoadedProgram {
+    return this.adoptProgram(placeBytes(this, bytes, address, options));
+  }
+
+  /** The address of a label of a loaded program (the latest wins); throws {@link SymbolNotFoundError}. */
+  symbol(name: string): bigint {
+    for (let index = this.loadedPrograms.length - 1; index >= 0; index--) {
+      const address = this.loadedPrograms[index].symbols.get(name);
+      if (address !== undefined) return address;
+    }
+    throw new SymbolNotFoundError(
+      name,
+      this.loadedPrograms.flatMap((program) => [...program.symbols.keys()]),
+    );
+  }
+
+  /** A symbol name or an address, as an address. */
+  resolve(target: string | Address): bigint {
+    return typeof target === 'string' ? this.symbol(target) : toAddress(target, 'target address');
+  }
+
+  /**
+   * Calls the function at `target` with `args` placed by the calling convention, and runs until it
+   * returns (or faults, stops, hits the step limit). Never throws for what the guest does: see
+   * {@link CallResult} (`ok`, `stop`, `violations`, `expectReturn()`). Throws for bad arguments
+   * ({@link CallArgumentError}), conventions ({@link CallConventionError}) and unknown symbols.
+   */
+  call(target: string | Address, args: readonly CallArgument[] = [], options: CallOptions = {}): CallResult {
+    const address = this.resolve(target);
+    const name = typeof target === 'string' ? target : `0x${address.toString(16)}`;
+    const stackTop = this.guest.ensureStack(
+      this.getRegister(this.mode === 64 ? 'rsp' : 'esp'),
+      options.stackSize,
+    );
+    return performCall(this, { address, name, stackTop }, args, options);
+  }
+
+  /** {@link call}, throwing {@link CallError} unless the function returned and kept the ABI. */
+  callOrThrow(
+    target: string | Address,
+    args: readonly CallArgument[] = [],
+    options: CallOptions = {},
+  ): CallResult {
+    return this.call(target, args, options).expectOk();
+  }
+
+  /** Allocates guest memory (defined zeros unless `fill` says otherwise); returns its address. */
+  alloc(size: number, options: AllocOptions = {}): bigint {
+    return this.guest.alloc(size, options);
+  }
+
+  /** Copies bytes into mapped guest memory. */
+  writeBytes(address: Address, bytes: Uint8Array | readonly number[]): void {
+    this.guest.writeBytes(address, bytes);
+  }
+
+  /** Reads guest bytes; throws {@link UndefinedMemoryError} on undefined bits unless allowed. */
+  readBytes(address: Address, length: number, options: ReadOptions = {}): Uint8Array {
+    return this.guest.readBytes(address, length, options);
+  }
+
+  /** Writes a NUL-terminated UTF-8 string at `address` or in a new block; returns the address. */
+  writeString(text: string, address?: Address): bigint {
+    return this.guest.writeString(text, address);
+  }
+
+  /** Reads a NUL-terminated UTF-8 string. */
+  readString(address: Address, options: ReadOptions & { maxLength?: number } = {}): string {
+    return this.guest.readString(address, options);
+  }
+
+  /** Writes integers as an array of `elementBits` elements at `target` or in a new block (`'alloc'`). */
+  writeArray(
+    target: Address | 'alloc',
+    values: readonly (number | bigint)[] | IntegerTypedArray,
+    elementBits?: ElementBits,
+  ): bigint {
+    return this.guest.writeArray(target, values, elementBits);
+  }
+
+  /** Reads `count` elements (numbers, bigints for 64 bits, `Undefined` where any bit is undefined). */
+  readArray(
+    address: Address,
+    count: number,
+    elementBits: ElementBits,
+    options: ReadArrayOptions = {},
+  ): Coarse[] {
+    return this.guest.readArray(address, count, elementBits, options);
+  }
+
+  /** Adds a breakpoint at a symbol or address; returns the address. */
+  addBreakpoint(target: string | Address): bigint {
+    const address = this.resolve(target);
+    this.breakpoints.add(address);
+    return address;
+  }
+
+  /** Removes a breakpoint set at a symbol or address. */
+  removeBreakpoint(target: string | Address): void {
+    this.breakpoints.delete(this.resolve(target));
+  }
+
+  /**
+   * Runs until RIP reaches `target` (a symbol or address) or any other stop. A temporary breakpoint:
+   * as with all breakpoints, the instruction RIP is on when the run starts does not stop it.
+   */
+  runUntil(target: string | Address, maxSteps = this.maxSteps): Stop {
+    const address = this.resolve(target);
+    const temporary = !this.breakpoints.has(address);
+    this.breakpoints.add(address);
+    try {
+      return this.run(maxSteps);
+    } finally {
+      if (temporary) this.breakpoints.delete(address);
+    }
+  }
+
+  /** {@link getRegister} in the coarse view: a number (bigint above 32 bits), or `Undefined`. */
+  registerCoarse(name: string): Coarse {
+    return this.getRegister(name).toCoarse();
+  }
+
+  /** {@link getFlag} in the coarse view: 0, 1 or `Undefined`. */
+  flagCoarse(flag: FlagBit): Coarse {
+    return this.getFlag(flag).toCoarse();
   }
 }
 

@@ -65,14 +65,44 @@ function randomProgram(rng: CheckRandom, mode: 32 | 64): Program {
   }).bytes;
   let first: ReturnType<typeof generateCase> | null = null;
   const count = 1 + rng.below(10);
+  const chunks: number[][] = [];
   while (names.length < count) {
     const form = rng.pick(forms);
     const generated = generateCase(rng, form, mode);
     if ('skipped' in generated) continue;
     first ??= generated;
-    body.push(...reloadBase, ...generated.code);
+    chunks.push([...reloadBase, ...generated.code]);
     names.push(form.name);
   }
+  // Conditional branches (jcc rel32) between the chunks, forward or backward, so compiled traces
+  // follow one arm and leave by the other; a backward one may loop until the step limit.
+  const branchAfter = new Map<number, { condition: number; target: number }>();
+  for (let index = 0; index < chunks.length; index++) {
+    if (rng.below(3) === 0)
+      branchAfter.set(index, { condition: rng.below(16), target: rng.below(chunks.length + 1) });
+  }
+  const chunkStart: number[] = [];
+  let offset = 0;
+  chunks.forEach((chunk, index) => {
+    chunkStart.push(offset);
+    offset += chunk.length + (branchAfter.has(index) ? 6 : 0);
+  });
+  chunkStart.push(offset);
+  chunks.forEach((chunk, index) => {
+    body.push(...chunk);
+    const branch = branchAfter.get(index);
+    if (!branch) return;
+    const rel = chunkStart[branch.target] - (body.length + 6);
+    body.push(
+      0x0f,
+      0x80 | branch.condition,
+      rel & 0xff,
+      (rel >> 8) & 0xff,
+      (rel >> 16) & 0xff,
+      (rel >>> 24) & 0xff,
+    );
+    names.push(`j${branch.condition}→${branch.target}`);
+  });
   // The loop counter lives in memory, out of reach of the random operands.
   const decrement = assembleOrThrow(`bits ${mode}\nsub dword [${COUNTER}], 1`, { mode }).bytes;
   // jnz rel32 back to the loop start.
@@ -159,6 +189,41 @@ describe('compiled blocks agree with the interpreter', () => {
             mode,
           );
           compiledSteps += compiled.steps;
+          if (process.env.VIAL_JIT_TRACE && index === Number(process.env.VIAL_JIT_TRACE)) {
+            // Debugging aid: the first step count at which the two paths disagree, and the blocks.
+            for (const limit of [
+              ...Array.from({ length: interpreted.steps + 1 }, (_, k) => k + 1),
+              program.maxSteps,
+            ]) {
+              const run = (execution: 'interpreted' | 'compiled') => {
+                const m = machineFor(
+                  { ...program, maxSteps: limit },
+                  mode,
+                  policy,
+                  execution,
+                  new CheckRandom(stateSeed),
+                );
+                return { state: finalState(m, mode), machine: m };
+              };
+              const a = run('interpreted');
+              const b = run('compiled');
+              if (JSON.stringify(a.state) !== JSON.stringify(b.state)) {
+                console.log(
+                  'first difference after',
+                  limit,
+                  'steps',
+                  JSON.stringify(a.state),
+                  JSON.stringify(b.state),
+                );
+                for (const [address, block] of (
+                  b.machine as unknown as { blocks: Map<number, { source: string } | null> }
+                ).blocks) {
+                  console.log(`block 0x${address.toString(16)}\n${block?.source}`);
+                }
+                break;
+              }
+            }
+          }
           expect(
             compiled,
             `program ${index} (seed ${testSeed}): ${program.listing}\n${Buffer.from(program.code).toString('hex')}`,
@@ -174,4 +239,37 @@ describe('compiled blocks agree with the interpreter', () => {
       });
     }
   }
+});
+
+describe('compiled blocks agree with the interpreter on the benchmark workloads', () => {
+  it('alu, mem and call, 32- and 64-bit, zero and track', async () => {
+    const workloadsModule = '../../bench/workloads/index.mjs'; // plain JavaScript, typed here
+    const { workloads } = (await import(workloadsModule)) as {
+      workloads: { name: string; mode: 32 | 64; bytes: Uint8Array; perIteration: number }[];
+    };
+    expect(workloads.length).toBe(6);
+    for (const workload of workloads) {
+      for (const policy of ['zero', 'track'] as const) {
+        const states = (['interpreted', 'compiled'] as const).map((execution) => {
+          const machine = new Machine({ mode: workload.mode, policy, execution, maxSteps: 60_000 });
+          machine.loadCode(workload.bytes, CODE);
+          machine.memory.map(0x100000n, 4096, 0b011, 'zero');
+          machine.memory.map(0x200000n, 0x10000, 0b011, 'zero');
+          // (finalState also reads the random programs' data and counter blocks.)
+          machine.memory.map(DATA_ADDRESS, DATA_SIZE, 0b011, 'zero');
+          machine.memory.map(COUNTER, 4, 0b011, 'zero');
+          const wide = workload.mode === 64;
+          machine.setRegister(wide ? 'rcx' : 'ecx', 3);
+          machine.setRegister(wide ? 'rsi' : 'esi', 0x100000n);
+          machine.setRegister(wide ? 'rsp' : 'esp', 0x20ffc0n);
+          const state = finalState(machine, workload.mode);
+          return { ...state, compiledSteps: execution === 'compiled' ? machine.compiledSteps : null };
+        });
+        const [interpreted, compiled] = states;
+        expect({ ...compiled, compiledSteps: null }, `${workload.name} ${policy}`).toEqual(interpreted);
+        expect(interpreted.stop).toMatch(/^end/);
+        expect(compiled.compiledSteps).toBeGreaterThan(compiled.steps * 0.9);
+      }
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assembleOrThrow } from '../../src/assembler/index.js';
 import { Machine, type UndefinedPolicy } from '../../src/machine/index.js';
-import { Value } from '../../src/value/index.js';
+import { Undefined, Value } from '../../src/value/index.js';
 
 /** Assembles NASM source for `mode`, loads it at 0x1000 and returns the machine (not yet run). */
 function machineWith(source: string, options: { mode?: 32 | 64; policy?: UndefinedPolicy } = {}): Machine {
@@ -55,34 +55,38 @@ describe('machine: undefined values', () => {
   it("the seed's div example: quotient defined, all six flags undefined (gcc's xor edx, edx idiom)", () => {
     const machine = machineWith('mov eax, 7\nxor edx, edx\nmov ecx, 2\ndiv ecx');
     expect(machine.run().reason).toBe('end');
-    expect(machine.getRegister('rax').toCoarse()).toBe(3n);
-    expect(machine.getRegister('rdx').toCoarse()).toBe(1n);
-    for (const flag of ['CF', 'OF', 'SF', 'ZF', 'AF', 'PF'] as const)
-      expect(machine.getFlag(flag).isUnknown).toBe(true);
-    expect(machine.getFlag('DF').toCoarse()).toBe(0);
+    expect(machine).toMatchDefined({ registers: { rax: 3n, rdx: 1n } });
+    expect(machine).toHaveFlags({
+      CF: Undefined,
+      OF: Undefined,
+      SF: Undefined,
+      ZF: Undefined,
+      AF: Undefined,
+      PF: Undefined,
+      DF: 0,
+    });
   });
 
   it('xor r, r and sub r, r are defined zeros with defined flags, whatever r was', () => {
     for (const idiom of ['xor eax, eax', 'sub eax, eax']) {
       const machine = machineWith(idiom);
       machine.run();
-      expect(machine.getRegister('rax').toCoarse()).toBe(0n);
-      expect(machine.getFlag('ZF').toCoarse()).toBe(1);
-      expect(machine.getFlag('CF').toCoarse()).toBe(0);
+      expect(machine).toHaveRegister('rax', 0n);
+      expect(machine).toHaveFlags({ ZF: 1, CF: 0 });
     }
   });
 
   it('sbb r, r depends only on CF', () => {
     const machine = machineWith('stc\nsbb edx, edx');
     machine.run();
-    expect(machine.getRegister('edx').toCoarse()).toBe(0xffffffff);
+    expect(machine).toHaveRegister('edx', -1);
   });
 
   it('bsf of a zero source leaves all 64 bits of the destination undefined in 64-bit mode', () => {
     const machine = machineWith('xor ecx, ecx\nmov rax, -1\nbsf eax, ecx');
     machine.run();
-    expect(machine.getRegister('rax').isUnknown).toBe(true);
-    expect(machine.getFlag('ZF').toCoarse()).toBe(1);
+    expect(machine.getRegister('rax')).toBeUndefinedValue();
+    expect(machine).toHaveFlags({ ZF: 1 });
   });
 
   it('shift flags are exact: count 0 leaves them, count 1 defines OF, more leaves OF undefined', () => {
@@ -91,13 +95,10 @@ describe('machine: undefined values', () => {
     expect(byZero.getFlag('CF').toCoarse()).toBe(1);
     const byOne = machineWith('mov eax, 0x80000000\nshl eax, 1');
     byOne.run();
-    expect(byOne.getFlag('CF').toCoarse()).toBe(1);
-    expect(byOne.getFlag('OF').toCoarse()).toBe(1);
-    expect(byOne.getFlag('AF').isUnknown).toBe(true);
+    expect(byOne).toHaveFlags({ CF: 1, OF: 1, AF: Undefined });
     const byTwo = machineWith('mov eax, 1\nshl eax, 2');
     byTwo.run();
-    expect(byTwo.getFlag('OF').isUnknown).toBe(true);
-    expect(byTwo.getFlag('CF').toCoarse()).toBe(0);
+    expect(byTwo).toHaveFlags({ OF: Undefined, CF: 0 });
   });
 
   it('zero policy: undefined results are 0 and nothing is undefined', () => {

@@ -34,11 +34,17 @@ Examples:
   vial asm --syntax gnu --asm 'mov rax, 1'     # 48 c7 c0 01 00 00 00 (GNU as's choice)
   vial asm --asm 'xor eax, eax\\nret'
   vial asm --asm 'bits 32' --asm 'push ebp' --asm 'mov ebp, esp'
-  vial asm boot.asm --mode 16 --format bin -o boot.bin
-  vial asm prog.s --format listing
-  vial asm prog.asm --json
+  vial asm examples/div.asm --format listing
+  vial asm examples/div.asm --format bin -o div.bin
+  vial asm examples/div.asm --json
 
 Errors are printed as FILE:LINE:COLUMN: message, every error of the run at once.
+
+JSON (--json): one object, printed also when assembly fails (then "ok" is false):
+  {"ok":true,"dialect":"nasm","origin":"0x0","bytes":"b801000000",
+   "sections":[{"name":".text","address":"0x0","size":5,"nobits":false}],
+   "symbols":[{"name":"start","value":"0x0","section":".text","global":false}],
+   "errors":[{"line":1,"column":5,"message":"..."}]}
 
 Exit codes: 0 success, 1 assembly errors (or an unreadable/unwritable file), 2 usage error.`;
 

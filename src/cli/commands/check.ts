@@ -76,9 +76,15 @@ Options:
   --json           print the full report as JSON
   --verbose        list the forms not checked, with the reason
 
+JSON (--json): the CheckReport of src/check/run.ts as one object, bigints as 0x hex strings:
+  {"mode":64,"seed":1,"oracle":"host CPU","forms":[{"form":"DIV_rm32","cases":200,
+   "comparedBits":...,"undefinedBits":...,"propagatedBits":...,"overApproximatedBits":...,
+   "faults":...,"failures":[{"reproduction":"vial exec ...","mismatches":[{"where","vm","cpu"}]}],
+   "failedCases":0,"skipped":null}]}
+
 Examples:
-  vial check --instr div,idiv --cases 1000
-  vial check --mode 32 --seed 7
+  vial check --instr div,idiv --cases 100
+  vial check --instr adc --cases 20 --seed 7 --json
 
 Exit codes: 0 no mismatch, 1 mismatches (or the host cannot run the oracle), 2 usage error.`,
   async run(args: string[], out: CliOutput): Promise<number> {

@@ -4,6 +4,7 @@ import { Machine } from '../../machine/machine.js';
 import { createHostOracle, hostOracleAvailability } from '../../oracle/host-oracle.js';
 import { ops, Undefined, Value } from '../../value/index.js';
 import type { CliCommand, CliOutput } from '../command.js';
+import { padVisible, styleFor } from '../style.js';
 
 /** Rows of the value-domain tour: a description and the precise value it produces. */
 function domainRows(): [string, Value][] {
@@ -106,7 +107,8 @@ Undefined, even x*0) next to vial's precise values, where each bit is defined or
 shown, and — on an x86-64 Linux host with gcc — on this CPU, side by side.
 
 Options:
-  --json   print the results as JSON
+  --json   print the results as JSON: {"domain":[{"name","value","undefined","width","text"}],
+           "program":{"program","stop","vial":{"rax","rdx","flags"},"cpu":{...}|null}}
 
 Examples:
   vial demo
@@ -131,9 +133,10 @@ Exit codes: 0 success, 2 usage error.`,
       "vial's precise view: each bit is defined or undefined (? = unknown hex digit, [..] = mixed bits).\n",
     );
     const width = Math.max(...rows.map(([name]) => name.length));
+    const style = styleFor(out.color);
     for (const [name, value] of rows) {
       out.stdout(
-        `  ${name.padEnd(width)}  ${value.toString().padEnd(22)} coarse: ${String(value.toCoarse())}\n`,
+        `  ${name.padEnd(width)}  ${padVisible(style.value(value.toString()), 22)} coarse: ${String(value.toCoarse())}\n`,
       );
     }
     await programSection(out);

@@ -31,8 +31,16 @@ Options:
 Examples:
   vial disasm --hex '48 01 d8 c3'                 # add rax, rbx / ret
   vial disasm --hex 'f3 a4' --syntax gnu          # rep movs BYTE PTR es:[rdi],BYTE PTR ds:[rsi]
-  vial disasm boot.bin --mode 16 --origin 0x7c00
-  vial disasm code.bin --json
+  vial disasm --hex 'b8 64 00 00 00 31 d2 f7 f1' --origin 0x401000
+  vial disasm --hex 'cd 10 eb fe' --mode 16 --origin 0x7c00
+  vial disasm --hex '48 01 d8 0f 0b' --json
+
+JSON (--json): an array with one object per listing line:
+  {"address":"0x0","bytes":"4801d8","text":"add rax, rbx","label":null,"status":"ok",
+   "form":"ADD_rm64_r64","mnemonic":"add","operands":[{"kind":"register",...},...],
+   "operandSize":64,"addressSize":64}
+bytes that do not decode have "status" (the decoder's reason code), "mnemonic" (or null)
+and "message" instead of form/operands.
 
 Exit codes: 0 success (undecodable bytes are listed, not an error), 1 unreadable file,
 2 usage error (bad hex, bad mode, FILE and --hex together, …).`;

@@ -1,44 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { Machine, Stop } from '../../machine/machine.js';
 import { CodeInputError, codeOptions, readCode } from '../code-input.js';
 import { type CliCommand, type CliOutput, UsageError } from '../command.js';
-import { machineStateJson, reportedRegisters, setUpMachine, stateOptions } from '../machine-setup.js';
-
-const FLAG_NAMES = ['CF', 'PF', 'AF', 'ZF', 'SF', 'OF', 'DF'] as const;
-
-/** The final state for people: stop, registers four to a line (`?` = undefined), flags. */
-export function formatState(machine: Machine, stop: Stop): string {
-  const lines = [
-    `stop: ${stop.reason}${stop.fault ? ` ${stop.fault}` : ''} at 0x${stop.address.toString(16)} after ${machine.steps} step${machine.steps === 1 ? '' : 's'} — ${stop.message}`,
-  ];
-  const names = reportedRegisters[machine.mode];
-  const width = Math.max(...names.map((name) => name.length));
-  for (let i = 0; i < names.length; i += 4) {
-    lines.push(
-      names
-        .slice(i, i + 4)
-        .map((name) => `${name.padStart(width)} ${machine.getRegister(name).toString()}`)
-        .join('   '),
-    );
-  }
-  const ip = machine.mode === 64 ? 'rip' : 'eip';
-  lines.push(`${ip.padStart(width)} ${machine.getRegister(ip).toString()}`);
-  lines.push(
-    `flags ${FLAG_NAMES.map((flag) => `${flag}=${String(machine.getFlag(flag).toCoarse()).replace('Undefined', '?')}`).join(' ')}`,
-  );
-  return `${lines.join('\n')}\n`;
-}
-
-/** Memory bytes for people: two hex digits each, `??` where all bits are undefined. */
-function formatBytes(bytes: string, undefinedBits: string): string {
-  const pairs = bytes.match(/../g) ?? [];
-  const masks = undefinedBits.match(/../g) ?? [];
-  return pairs
-    .map((pair, i) =>
-      masks[i] === 'ff' ? '??' : masks[i] === '00' ? pair : `${pair}(undefined bits ${masks[i]})`,
-    )
-    .join(' ');
-}
+import { machineStateJson, setUpMachine, stateOptions } from '../machine-setup.js';
+import { formatState, snapshotState } from '../state-format.js';
+import { styleFor } from '../style.js';
 
 /** Runs `vial exec`/`vial run`: parse, set up, run, print. */
 export async function runProgram(args: string[], out: CliOutput, requireFile: boolean): Promise<number> {
@@ -52,15 +17,14 @@ export async function runProgram(args: string[], out: CliOutput, requireFile: bo
   try {
     const code = readCode(values, positionals, 0x1000n);
     const machine = setUpMachine(code, values);
+    const initial = snapshotState(machine);
     const stop = machine.run();
     const state = machineStateJson(machine, stop, values.dump ?? []);
-    if (values.json) {
-      out.stdout(`${JSON.stringify(state)}\n`);
-    } else {
-      out.stdout(formatState(machine, stop));
-      for (const dump of state.memory)
-        out.stdout(`mem ${dump.address}: ${formatBytes(dump.bytes, dump.undefined)}\n`);
-    }
+    out.stdout(
+      values.json
+        ? `${JSON.stringify(state)}\n`
+        : formatState(machine, stop, { initial, memory: state.memory, style: styleFor(out.color) }),
+    );
     return 0;
   } catch (error) {
     if (error instanceof CodeInputError) {
@@ -71,7 +35,8 @@ export async function runProgram(args: string[], out: CliOutput, requireFile: bo
   }
 }
 
-const options = `Code (exactly one):
+/** The code and state options `exec`, `run` and `trace` share, for their help texts. */
+export const execOptionsHelp = `Code (exactly one):
   --hex HEX             machine code as hex bytes (e.g. f7f1)
   --asm TEXT            assembly source (repeat --asm for several lines)
   --bin FILE            raw machine code from a file
@@ -79,17 +44,28 @@ const options = `Code (exactly one):
 
 Options:
   --mode 32|64          processor mode (default 64)
+  --syntax nasm|gnu     dialect of assembly input (default: detected)
   --undefined POLICY    zero | track | strict (default track): what undefined results become
   --set REG=VALUE       initial register or rflags/eflags value; VALUE may be ? (undefined)
   --map ADDR:LEN[:rwx]  map zero-filled (defined) memory, default rw
   --mem ADDR=HEX        map (if needed) and fill memory
   --dump ADDR:LEN       include memory in the output
   --origin ADDR         where the code goes (default 0x1000)
-  --max-steps N         step limit (default 10,000,000)
-  --json                print the final state as one JSON object
+  --max-steps N         step limit (default 10,000,000)`;
 
-Registers not set start undefined (track/strict) or 0 (zero); rsp/esp points into a mapped,
-undefined stack whose top holds a return address, so a top-level ret stops with reason 'return'.`;
+const stateHelp = `Registers not set start undefined (track/strict) or 0 (zero); rsp/esp points into a mapped,
+undefined stack whose top holds a return address, so a top-level ret stops with reason 'return'.
+
+Output: the stop line (reason, address, steps, message), the registers four to a row in aligned
+columns (rip/eip last), the flags (CF=0 PF=? ...) and the --dump memory as hex bytes. Undefined
+bits print as ? (a hex digit whose four bits are undefined), [1?01] (a digit with mixed bits) or
+?? (an undefined byte). A * after a register or flag marks a value that differs from the initial
+state; on a terminal changed values are highlighted, undefined bits coloured, faults red
+(--color=never or NO_COLOR=1 turns colours off).
+
+JSON (--json): one object, {"mode":64,"stop":{"reason","address","fault","message"},"steps",
+"registers":{"rax":{"value":"0x3","undefined":"0x0"},...,"rip":{...}},"rflags":{...},
+"memory":[{"address","bytes","undefined"}]} (eflags in 32-bit mode); see docs/cli.md.`;
 
 /** `vial exec`: run code from a given state and print the final state. */
 export const execCommand: CliCommand = {
@@ -99,9 +75,11 @@ export const execCommand: CliCommand = {
 
 Runs the code until it reaches its end, hlt, int3, a system call, a fault, a strict-mode
 violation, a return from the top level, or the step limit, then prints the final state.
-Undefined bits print as ? (a hex digit) or in [brackets] (mixed bits).
 
-${options}
+${execOptionsHelp}
+  --json                print the final state as one JSON object
+
+${stateHelp}
 
 Examples:
   vial exec --hex f7f1 --set eax=7 --set ecx=2 --set edx=0
@@ -114,7 +92,7 @@ Exit codes: 0 the code ran (whatever the stop reason: it is in the output), 1 ba
   run: (args, out) => runProgram(args, out, false),
 };
 
-/** \`vial run\`: assemble a file, run it, print the final state for people. */
+/** `vial run`: assemble a file, run it, print the final state for people. */
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'assemble and run a source file, print the final state',
@@ -124,12 +102,17 @@ Assembles FILE (NASM or GNU Intel syntax), runs it and prints the final state fo
 registers with undefined bits as ?, the flags, and why the run stopped. Takes the same
 options as \`vial exec\`.
 
-${options}
+${execOptionsHelp}
+  --json                print the final state as one JSON object (as vial exec --json)
+
+${stateHelp}
 
 Examples:
   vial run examples/div.asm
   vial run examples/div.asm --undefined strict
+  vial run examples/div.asm --undefined zero --json
 
-Exit codes: 0 the code ran, 1 bad code, 2 usage error.`,
+Exit codes: 0 the code ran (whatever the stop reason), 1 bad code (assembly errors,
+unreadable file), 2 usage error.`,
   run: (args, out) => runProgram(args, out, true),
 };

@@ -6,6 +6,7 @@ import { disasmCommand } from './disasm.js';
 import { execCommand, runCommand } from './exec.js';
 import { leakCommand } from './leak.js';
 import { liftCommand } from './lift.js';
+import { testCommand } from './test.js';
 import { traceCommand } from './trace.js';
 import { verifyCommand } from './verify.js';
 
@@ -19,6 +20,7 @@ export const commands: readonly CliCommand[] = [
   runCommand,
   traceCommand,
   verifyCommand,
+  testCommand,
   checkCommand,
   leakCommand,
 ];

@@ -38,10 +38,14 @@ Options:
   --no-progress        never show the progress bar
   -h, --help           show this help
 
+JSON (--json): the LeakCheckResult of vial/leak (see docs/leak.md): "leaked", the fitted
+"bytesPerIteration", the measured batches and, when diagnosed, the growing constructors and a
+retainer path.
+
 Examples:
-  vial leak ./leaky.mjs
-  vial leak ./dist/parser.js --export parseOnce --iterations 200
-  vial leak ./cache.mjs --json > result.json
+  vial leak examples/leaky.mjs --time-budget 500              # exits 1: a leak is found
+  vial leak examples/leaky.mjs --export tidy --time-budget 500
+  vial leak examples/leaky.mjs --json --no-diagnose --time-budget 500   # exits 1
 
 Exit codes:
   0  no leak found

@@ -3,6 +3,11 @@ import { liftBytes } from '../../semantics/lift.js';
 import { type CodeInput, CodeInputError, codeOptions, readCode } from '../code-input.js';
 import type { CliCommand, CliOutput } from '../command.js';
 
+/** JSON.stringify replacer: IR constants are bigints, written as `0x` hex strings. */
+function bigintAsHex(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? `0x${value.toString(16)}` : value;
+}
+
 /** `vial lift`: machine code to expression trees. */
 export const liftCommand: CliCommand = {
   name: 'lift',
@@ -19,12 +24,21 @@ Options:
   --mode 32|64       processor mode (default 64)
   --origin ADDR      address of the first instruction (default 0)
   --syntax nasm|gnu  dialect of assembly input (default: detected)
-  --json             print one JSON object per instruction
+  --json             print one JSON object per instruction (JSON Lines)
+
+JSON Lines (--json), one object per instruction:
+  {"address":"0x0","bytes":"f7f1","form":"DIV_rm32","mnemonic":"div","text":"div ecx",
+   "statements":["...printed statement..."],"ir":[{"kind":"assign","location":{...},
+   "value":{"kind":"operation",...}}],"error":null}
+"statements" are the printed lines above; "ir" is the same statements as trees (kinds assign,
+store, raise, stop; expressions constant, unknown, read, load, operation, with an "id" shared
+by repeated subexpressions; numbers as 0x hex strings). See docs/cli.md.
 
 Examples:
   vial lift --asm 'div ecx'
   vial lift --mode 32 --hex d3e0
   vial lift --asm 'xor eax, eax' --asm 'sbb edx, edx'
+  vial lift --asm 'add al, bl' --json
 
 Exit codes: 0 every instruction lifted, 1 some could not be (reason printed) or bad code, 2 usage error.`,
   async run(args: string[], out: CliOutput): Promise<number> {
@@ -50,15 +64,19 @@ Exit codes: 0 every instruction lifted, 1 some could not be (reason printed) or 
     for (const instruction of lifted) {
       if (values.json) {
         out.stdout(
-          `${JSON.stringify({
-            address: `0x${instruction.address.toString(16)}`,
-            bytes: toHex(instruction.bytes).replace(/ /g, ''),
-            form: instruction.form,
-            mnemonic: instruction.mnemonic,
-            text: instruction.text,
-            statements: instruction.lines,
-            error: instruction.error,
-          })}\n`,
+          `${JSON.stringify(
+            {
+              address: `0x${instruction.address.toString(16)}`,
+              bytes: toHex(instruction.bytes).replace(/ /g, ''),
+              form: instruction.form,
+              mnemonic: instruction.mnemonic,
+              text: instruction.text,
+              statements: instruction.lines,
+              ir: instruction.statements,
+              error: instruction.error,
+            },
+            bigintAsHex,
+          )}\n`,
         );
         continue;
       }

@@ -4,6 +4,7 @@ import { Machine } from '../../machine/machine.js';
 import { Value } from '../../value/value.js';
 import { parseHexBytes, parseNumber } from '../code-input.js';
 import { type CliCommand, type CliOutput, UsageError } from '../command.js';
+import { styleFor } from '../style.js';
 
 /** One state test, as a line of the JSONL file says it. */
 interface StateTest {
@@ -175,10 +176,16 @@ the initial state; registers not given start undefined. Only bits vial calls def
 are skipped.
 
 Options:
-  --json   print one result object per test and a summary object
+  --json   print JSON Lines: one result object per test, then a summary object
+
+JSON Lines (--json):
+  {"line":1,"name":"div ecx #1","passed":true,"differences":[]}
+  {"line":2,"name":"line 2","passed":false,"error":"FILE:2: not JSON (...)"}
+  {"summary":true,"passed":3,"failed":0,"comparedBits":480,"undefinedBits":18,"invalid":0}
 
 Examples:
-  vial verify tests/div.jsonl
+  vial verify examples/div.jsonl
+  vial verify examples/div.jsonl --json
 
 Exit codes: 0 every test passed, 1 a test failed or a line is not a valid test (the other
 tests still run), 2 usage error.`,
@@ -197,6 +204,7 @@ tests still run), 2 usage error.`,
       out.stderr(`${positionals[0]}: cannot read (${(error as { code?: string }).code ?? String(error)})\n`);
       return 1;
     }
+    const style = styleFor(out.color);
     const tally: Tally = { passed: 0, failed: 0, comparedBits: 0, undefinedBits: 0 };
     let bad = 0;
     text.split('\n').forEach((line, index) => {
@@ -215,7 +223,7 @@ tests still run), 2 usage error.`,
           );
         else
           out.stdout(
-            `${differences.length === 0 ? 'ok  ' : 'FAIL'} ${name}${differences.map((d) => `\n     ${d}`).join('')}\n`,
+            `${differences.length === 0 ? `${style.success('ok')}  ` : style.failure('FAIL')} ${name}${differences.map((d) => `\n     ${d}`).join('')}\n`,
           );
       } catch (error) {
         if (!(error instanceof BadTestError) && !(error instanceof UsageError)) throw error;
