@@ -189,7 +189,21 @@ const setFlagTo =
     c.setFlag(flag, c.ir.constant(value, 1));
 
 /** Semantics of the data-movement and flag families, by family name. */
+/**
+ * ARPL: raise the destination selector's RPL (bits 1:0) to the source's when it is lower, and say so
+ * in ZF (SDM "ARPL"). The destination is written back either way (unchanged when not adjusted).
+ */
+const adjustRequestedPrivilegeLevel: SemanticsFunction = (c) => {
+  const destination = c.read(0);
+  const source = c.read(1);
+  const requested = c.ir.extract(source, 0, 2);
+  const lower = c.ir.lessUnsigned(c.ir.extract(destination, 0, 2), requested);
+  c.write(0, c.ir.select(lower, c.ir.concat(c.ir.extract(destination, 2, 14), requested), destination));
+  c.setFlag('ZF', lower);
+};
+
 export const dataMovementSemantics: Readonly<Record<string, SemanticsFunction>> = {
+  arpl: adjustRequestedPrivilegeLevel,
   mov: move,
   movzx: moveZeroExtend,
   movsx: moveSignExtend,

@@ -38,9 +38,7 @@ export const semanticsByFamily: ReadonlyMap<string, SemanticsFunction> = new Map
 );
 
 /** Families that decode but cannot be lifted or executed yet, with the reason. */
-export const familiesWithoutSemantics: Readonly<Record<string, string>> = {
-  arpl: 'adjusts the RPL of a segment selector: left for later, with the segment-register moves',
-};
+export const familiesWithoutSemantics: Readonly<Record<string, string>> = {};
 
 /** Thrown when an instruction's family has no semantics yet. */
 export class MissingSemanticsError extends Error {
