@@ -253,9 +253,14 @@ export function compileBlock(
   const passLength = instructions.length;
   const loopBack = (target: GeneratedValue, executed: number) =>
     `if (${isAt(target, start)} && done + ${executed} + ${passLength} <= budget) { ${expressions.flushCode()} done += ${executed}; continue; }`;
+  // A branch can come back to the start when one of its constant targets is the start, or when its
+  // target is computed (a `ret` returning into a recursive function's own block, `jmp rax`).
   const canJumpToStart = (instruction: BlockInstruction) =>
     instruction.statements.some(
-      (st) => st.kind === 'assign' && st.location.kind === 'ip' && mentionsConstant(st.value, start),
+      (st) =>
+        st.kind === 'assign' &&
+        st.location.kind === 'ip' &&
+        (mentionsConstant(st.value, start) || constantTargets([st]) === null),
     );
   for (; compiled < instructions.length; compiled++) {
     current = compiled;

@@ -292,7 +292,7 @@ export class ExpressionCompiler {
   }
 
   /**
-   * DIV/IDIV's quotient, remainder and fault test share one `R.divide` call per instruction (its
+   * DIV/IDIV's quotient, remainder and fault test share one `R.divide…` call per instruction (its
    * results stay in `R.division` until the next division, and an instruction has one).
    */
   private divisionTemplate(
@@ -307,13 +307,17 @@ export class ExpressionCompiler {
     const setup = this.divisionsDone.has(key)
       ? []
       : [
-          `R.divide(${signed}, ${high.low}, ${high.high}, ${low.low}, ${low.high}, ${divisor.low}, ${divisor.high}, ${node.args[2].width});`,
+          node.args[2].width <= 32
+            ? `R.${signed ? 'divideSignedNarrow' : 'divideUnsignedNarrow'}(${high.low}, ${low.low}, ${divisor.low}, ${node.args[2].width});`
+            : `R.divideWide(${signed}, ${high.low}, ${high.high}, ${low.low}, ${low.high}, ${divisor.low}, ${divisor.high});`,
         ];
     this.divisionsDone.add(key);
     const part = match[1] === 'divisionFails' ? 'fails' : match[1];
     return part === 'fails'
-      ? { setup, low: 'R.division.fails', high: ZERO }
-      : { setup, low: `R.division.${part}Low`, high: `R.division.${part}High` };
+      ? { setup, low: 'R.division[4]', high: ZERO }
+      : part === 'quotient'
+        ? { setup, low: 'R.division[0]', high: 'R.division[1]' }
+        : { setup, low: 'R.division[2]', high: 'R.division[3]' };
   }
 
   private emitConcrete(template: Template, width: number): GeneratedValue {

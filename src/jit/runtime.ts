@@ -54,19 +54,123 @@ export function countLeadingZeros64(low: number, high: number, width: number): n
   return width;
 }
 
-/** The last {@link divide}: quotient and remainder words, and 1 when DIV/IDIV raises #DE. */
-export const division = { quotientLow: 0, quotientHigh: 0, remainderLow: 0, remainderHigh: 0, fails: 0 };
+/**
+ * The last division's results: quotient low and high words, remainder low and high words, and 1
+ * when DIV/IDIV raises #DE. A typed array: numbers stored unboxed, nothing allocated per division.
+ */
+export const division = new Float64Array(5);
 
-// The kernels' frame for the divisions the fast paths below do not cover (slots: scratch,
-// dividend high, dividend low, divisor, quotient, remainder).
-const divisionFrame = new Uint32Array(6 * SLOT_WORDS);
+function setDivision(
+  quotientLow: number,
+  quotientHigh: number,
+  remainderLow: number,
+  remainderHigh: number,
+  fails: number,
+): void {
+  division[0] = quotientLow;
+  division[1] = quotientHigh;
+  division[2] = remainderLow;
+  division[3] = remainderHigh;
+  division[4] = fails;
+}
 
 /**
- * Divides the double-width `high:low` by `divisor` (each given as two words) for DIV (`signed`
- * false) or IDIV, `width` bits, into {@link division}. Defined inputs only. Quotients of up to 32
- * bits from dividends that fit a double take a fast path; the rest runs the value domain's kernel.
+ * DIV with 8-, 16- or 32-bit operands: `high:low` by `divisor`, into {@link division}. When the
+ * quotient fits (high < divisor), long division in 16-bit steps stays exact in doubles; divide
+ * errors go to the kernel (whose results the raised #DE discards anyway).
  */
-export function divide(
+export function divideUnsignedNarrow(
+  highLow: number,
+  lowLow: number,
+  divisorLow: number,
+  width: number,
+): void {
+  if (divisorLow === 0 || highLow >= divisorLow)
+    return divideByKernel(false, highLow, 0, lowLow, 0, divisorLow, 0, width);
+  if (width < 32) {
+    const dividend = highLow * 2 ** width + lowLow;
+    const quotient = Math.floor(dividend / divisorLow);
+    return setDivision(quotient, 0, dividend - quotient * divisorLow, 0, 0);
+  }
+  const upper = highLow * 65536 + (lowLow >>> 16);
+  const upperQuotient = Math.floor(upper / divisorLow);
+  const lower = (upper - upperQuotient * divisorLow) * 65536 + (lowLow & 0xffff);
+  const lowerQuotient = Math.floor(lower / divisorLow);
+  setDivision(upperQuotient * 65536 + lowerQuotient, 0, lower - lowerQuotient * divisorLow, 0, 0);
+}
+
+/** IDIV with 8-, 16- or 32-bit operands (a 32-bit dividend must fit 32 signed bits, as after CDQ). */
+export function divideSignedNarrow(highLow: number, lowLow: number, divisorLow: number, width: number): void {
+  let dividend: number;
+  if (width === 32) {
+    if (divisorLow === 0 || highLow !== ((lowLow | 0) < 0 ? 0xffffffff : 0)) {
+      return divideByKernel(true, highLow, 0, lowLow, 0, divisorLow, 0, width);
+    }
+    dividend = lowLow | 0;
+  } else {
+    if (divisorLow === 0) return divideByKernel(true, highLow, 0, lowLow, 0, divisorLow, 0, width);
+    const shift = 32 - 2 * width;
+    dividend = (((highLow << width) | lowLow) << shift) >> shift;
+  }
+  const divisor = (divisorLow << (32 - width)) >> (32 - width);
+  const quotient = Math.trunc(dividend / divisor);
+  const mask = width === 32 ? 0xffffffff : 2 ** width - 1;
+  const limit = 2 ** (width - 1);
+  setDivision(
+    (quotient & mask) >>> 0,
+    0,
+    ((dividend - quotient * divisor) & mask) >>> 0,
+    0,
+    quotient >= limit || quotient < -limit ? 1 : 0,
+  );
+}
+
+/** DIV/IDIV with 64-bit operands: `xor edx, edx; div` on numbers below 2^52 in doubles, the rest by kernel. */
+export function divideWide(
+  signed: boolean,
+  highLow: number,
+  highHigh: number,
+  lowLow: number,
+  lowHigh: number,
+  divisorLow: number,
+  divisorHigh: number,
+): void {
+  if (
+    !signed &&
+    (highLow | highHigh) === 0 &&
+    lowHigh < 2 ** 20 &&
+    divisorHigh < 2 ** 20 &&
+    (divisorLow | divisorHigh) !== 0
+  ) {
+    const divisor = divisorHigh * 2 ** 32 + divisorLow;
+    const dividend = lowHigh * 2 ** 32 + lowLow;
+    let quotient = Math.floor(dividend / divisor);
+    let remainder = dividend - quotient * divisor;
+    // One correction step: the rounded double quotient can be one too large or too small.
+    if (remainder < 0) {
+      quotient -= 1;
+      remainder += divisor;
+    } else if (remainder >= divisor) {
+      quotient += 1;
+      remainder -= divisor;
+    }
+    return setDivision(
+      quotient % 2 ** 32,
+      Math.floor(quotient / 2 ** 32),
+      remainder % 2 ** 32,
+      Math.floor(remainder / 2 ** 32),
+      0,
+    );
+  }
+  divideByKernel(signed, highLow, highHigh, lowLow, lowHigh, divisorLow, divisorHigh, 64);
+}
+
+// The kernels' frame for the divisions the fast paths do not cover (slots: scratch, dividend high,
+// dividend low, divisor, quotient, remainder).
+const divisionFrame = new Uint32Array(6 * SLOT_WORDS);
+
+/** Any division, by the value domain's kernel (the reference the fast paths must agree with). */
+function divideByKernel(
   signed: boolean,
   highLow: number,
   highHigh: number,
@@ -76,86 +180,15 @@ export function divide(
   divisorHigh: number,
   width: number,
 ): void {
-  if (!signed && width <= 32 && divisorLow !== 0 && highLow < divisorLow) {
-    // The quotient fits (high < divisor); long division in 16-bit steps stays exact in doubles.
-    let quotient: number, remainder: number;
-    if (width < 32) {
-      const dividend = highLow * 2 ** width + lowLow;
-      quotient = Math.floor(dividend / divisorLow);
-      remainder = dividend - quotient * divisorLow;
-    } else {
-      const upper = highLow * 65536 + (lowLow >>> 16);
-      const upperQuotient = Math.floor(upper / divisorLow);
-      const lower = (upper - upperQuotient * divisorLow) * 65536 + (lowLow & 0xffff);
-      const lowerQuotient = Math.floor(lower / divisorLow);
-      quotient = upperQuotient * 65536 + lowerQuotient;
-      remainder = lower - lowerQuotient * divisorLow;
-    }
-    division.quotientLow = quotient;
-    division.quotientHigh = 0;
-    division.remainderLow = remainder;
-    division.remainderHigh = 0;
-    division.fails = 0;
-    return;
-  }
-  if (signed && width <= 32 && divisorLow !== 0) {
-    // IDIV with a dividend that fits 32 signed bits (always for 8 and 16 bits; after CDQ for 32).
-    let dividend = -1;
-    let fits = true;
-    if (width === 32) {
-      fits = highLow === ((lowLow | 0) < 0 ? 0xffffffff : 0);
-      dividend = lowLow | 0;
-    } else {
-      const shift = 32 - 2 * width;
-      dividend = (((highLow << width) | lowLow) << shift) >> shift;
-    }
-    if (fits) {
-      const divisor = (divisorLow << (32 - width)) >> (32 - width);
-      const quotient = Math.trunc(dividend / divisor);
-      const mask = width === 32 ? 0xffffffff : 2 ** width - 1;
-      const limit = 2 ** (width - 1);
-      division.quotientLow = (quotient & mask) >>> 0;
-      division.quotientHigh = 0;
-      division.remainderLow = ((dividend - quotient * divisor) & mask) >>> 0;
-      division.remainderHigh = 0;
-      division.fails = quotient >= limit || quotient < -limit ? 1 : 0;
-      return;
-    }
-  }
-  if (!signed && width === 64 && (highLow | highHigh) === 0 && lowHigh < 2 ** 20 && divisorHigh < 2 ** 20) {
-    // 64-bit DIV after `xor edx, edx` with numbers below 2^52: doubles, corrected by one step.
-    const divisor = divisorHigh * 2 ** 32 + divisorLow;
-    if (divisor !== 0) {
-      const dividend = lowHigh * 2 ** 32 + lowLow;
-      let quotient = Math.floor(dividend / divisor);
-      let remainder = dividend - quotient * divisor;
-      if (remainder < 0) {
-        quotient -= 1;
-        remainder += divisor;
-      } else if (remainder >= divisor) {
-        quotient += 1;
-        remainder -= divisor;
-      }
-      division.quotientLow = quotient % 2 ** 32;
-      division.quotientHigh = Math.floor(quotient / 2 ** 32);
-      division.remainderLow = remainder % 2 ** 32;
-      division.remainderHigh = Math.floor(remainder / 2 ** 32);
-      division.fails = 0;
-      return;
-    }
-  }
   const f = divisionFrame;
-  const words = [highLow, highHigh, lowLow, lowHigh, divisorLow, divisorHigh];
-  for (let slot = 1; slot <= 3; slot++) {
-    f[slot * SLOT_WORDS] = words[(slot - 1) * 2];
-    f[slot * SLOT_WORDS + 1] = words[(slot - 1) * 2 + 1];
-    f[slot * SLOT_WORDS + 2] = f[slot * SLOT_WORDS + 3] = 0;
-  }
+  f[4] = highLow;
+  f[5] = highHigh;
+  f[8] = lowLow;
+  f[9] = lowHigh;
+  f[12] = divisorLow;
+  f[13] = divisorHigh;
+  f[6] = f[7] = f[10] = f[11] = f[14] = f[15] = 0;
   const kernel = signed ? divideSigned : divideUnsigned;
   const status = kernel(f, 4 * SLOT_WORDS, 5 * SLOT_WORDS, SLOT_WORDS, 2 * SLOT_WORDS, 3 * SLOT_WORDS, width);
-  division.quotientLow = f[4 * SLOT_WORDS];
-  division.quotientHigh = f[4 * SLOT_WORDS + 1];
-  division.remainderLow = f[5 * SLOT_WORDS];
-  division.remainderHigh = f[5 * SLOT_WORDS + 1];
-  division.fails = status === DivisionStatus.ok ? 0 : 1;
+  setDivision(f[16], f[17], f[20], f[21], status === DivisionStatus.ok ? 0 : 1);
 }
