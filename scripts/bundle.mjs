@@ -6,7 +6,11 @@
 // entries keep `node:` imports external; the bundle lives two levels below the package root, like
 // the modules it replaces, so `import.meta.url`-relative paths (package.json, the oracle's C
 // sources) still resolve.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names are content hashes: clear the old ones so the package ships only the current build.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: {
