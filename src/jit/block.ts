@@ -431,7 +431,10 @@ function compileInstruction(
     if (store.guard) lines.push(`if (${store.guard} !== 0) {`);
     store.linear = expressions.linearAddress(storeAddresses[index]);
     store.where = expressions.pageAndOffset(storeAddresses[index]);
-    lines.push(`if (!M.canStore(${store.linear}, ${store.statement.value.width / 8})) ${exit}`);
+    // The cached write page first (inline); the port checks the rest and caches the page.
+    const bytes = store.statement.value.width / 8;
+    const cached = `${store.where.page} === M.writePageNumber && ${store.where.offset} <= ${4096 - bytes}`;
+    lines.push(`if (!(${cached}) && !M.canStore(${store.linear}, ${bytes})) ${exit}`);
     if (store.guard) lines.push('}');
   });
   // 3. Commit, in statement order (assignments and stores touch disjoint state).
