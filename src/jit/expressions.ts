@@ -444,6 +444,14 @@ function concreteTemplate(node: Expression & { kind: 'operation' }, args: Genera
       return { setup: [], low: `(-${a.low}) >>> 0`, high: `(~${a.high} + (${a.low} === 0 ? 1 : 0)) >>> 0` };
     case 'multiplyLow':
       if (!wide) return word(truncate(`Math.imul(${a.low}, ${b.low})`, width));
+      if (isSmallConstant(node.args[1])) {
+        // imul r64, r/m64, imm: a.low · imm stays below 2^53, so its high word is a plain division.
+        return {
+          setup: [],
+          low: `Math.imul(${a.low}, ${b.low}) >>> 0`,
+          high: `(Math.floor((${a.low} * ${b.low}) / 4294967296) + Math.imul(${a.high}, ${b.low})) >>> 0`,
+        };
+      }
       return {
         setup: [],
         low: `Math.imul(${a.low}, ${b.low}) >>> 0`,
@@ -540,6 +548,11 @@ function concreteTemplate(node: Expression & { kind: 'operation' }, args: Genera
       // Division, rotations through carry, 64-bit high multiplies and rotations, pdep/pext, crc32.
       return null;
   }
+}
+
+/** A constant below 2^21: multiplying a 32-bit word by it is exact in a double. */
+function isSmallConstant(node: Expression): boolean {
+  return node.kind === 'constant' && node.value < 1n << 21n;
 }
 
 /** A shift or rotate count as a JS number, saturated at 255 like the kernels' `readCount`. */
