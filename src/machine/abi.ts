@@ -7,8 +7,10 @@
  * calling convention (RCX RDX R8 R9, 32-byte shadow space, RDI/RSI non-volatile), i386 System V
  * ABI §2.2 and the MSVC stdcall/fastcall rules (callee pops its stack arguments).
  */
+
 import { decodeInstruction } from '../decoder/decoder.js';
 import type { FlagBit } from '../ir/expression.js';
+import { doublewordRegisters, quadwordRegisters } from '../isa/registers.js';
 import type { FlagName } from '../isa/spec.js';
 import { Value } from '../value/value.js';
 import { integerPattern, littleEndian } from './guest-memory.js';
@@ -95,25 +97,8 @@ function i386CalleeSaved(): string[] {
 }
 
 const allRegisters: Readonly<Record<32 | 64, readonly string[]>> = {
-  64: [
-    'rax',
-    'rcx',
-    'rdx',
-    'rbx',
-    'rsp',
-    'rbp',
-    'rsi',
-    'rdi',
-    'r8',
-    'r9',
-    'r10',
-    'r11',
-    'r12',
-    'r13',
-    'r14',
-    'r15',
-  ],
-  32: ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'],
+  64: quadwordRegisters,
+  32: doublewordRegisters.slice(0, 8),
 };
 const statusFlags: readonly FlagBit[] = ['CF', 'PF', 'AF', 'ZF', 'SF', 'OF'];
 

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleOrThrow } from '../../src/assembler/index.js';
 import { CheckRandom, DATA_ADDRESS, DATA_SIZE, generateCase } from '../../src/check/generate.js';
 import { instructionForms } from '../../src/isa/index.js';
+import { doublewordRegisters, quadwordRegisters } from '../../src/isa/registers.js';
 import { Machine, type UndefinedPolicy } from '../../src/machine/index.js';
 import { semanticsByFamily } from '../../src/semantics/index.js';
 import { caseCount, testSeed } from '../support/random.js';
@@ -19,27 +20,7 @@ let compiledStepsSeen = 0;
 const FLAGS = ['CF', 'PF', 'AF', 'ZF', 'SF', 'OF', 'DF'] as const;
 
 function registersOf(mode: 32 | 64): string[] {
-  return mode === 64
-    ? [
-        'rax',
-        'rcx',
-        'rdx',
-        'rbx',
-        'rsp',
-        'rbp',
-        'rsi',
-        'rdi',
-        'r8',
-        'r9',
-        'r10',
-        'r11',
-        'r12',
-        'r13',
-        'r14',
-        'r15',
-        'rip',
-      ]
-    : ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip'];
+  return mode === 64 ? [...quadwordRegisters, 'rip'] : [...doublewordRegisters.slice(0, 8), 'eip'];
 }
 
 interface Program {
