@@ -20,6 +20,8 @@ await build({
     matchers: 'dist/matchers/index.js',
     'node-test': 'dist/matchers/node-test.js',
     cli: 'dist/cli/main.js',
+    // `vial check --jobs N` starts it by URL, next to the code that does (src/check/run.ts).
+    'check-worker': 'dist/check/check-worker.js',
   },
   outdir: 'dist/bundle',
   bundle: true,

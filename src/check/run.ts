@@ -3,7 +3,9 @@
  * it drives the host oracle). Every defined bit must agree; bits the VM calls undefined are counted,
  * so a VM that calls everything undefined cannot pass silently.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { instructionForms } from '../isa/catalog.js';
 import type { InstructionForm } from '../isa/spec.js';
 import { createHostOracle, type HostOracle, probeHostOracle } from '../oracle/host-oracle.js';
@@ -112,6 +114,10 @@ export interface CheckOptions {
   readonly seed?: number;
   /** Propagation probes per form (default 8; 0 turns them off). */
   readonly probes?: number;
+  /** Worker threads, each with its own oracle process (default 1). The report does not depend on it. */
+  readonly jobs?: number;
+  /** Check only the forms whose index is `index` modulo `count` (how workers split the work). */
+  readonly shard?: { readonly index: number; readonly count: number };
   /** Called after each form with (forms done, forms in total). */
   readonly onProgress?: (done: number, total: number, form: string) => void;
 }
@@ -208,91 +214,135 @@ function notChecked(form: InstructionForm, reason: string): FormReport {
 
 /** Runs the check: for every selected form, `cases` random cases on the VM and on the CPU. */
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
+  const jobs = Math.max(1, Math.min(options.jobs ?? 1, 16));
+  if (jobs > 1 && !options.shard && existsSync(fileURLToPath(WORKER_SCRIPT)))
+    return runInWorkers(options, jobs);
   const seed = options.seed ?? 1;
-  const casesPerForm = options.cases ?? 200;
-  const probesPerForm = options.probes ?? 8;
-  const selected = formsToCheck(options.mode, options.instructions);
+  const shard = options.shard;
+  const selected = formsToCheck(options.mode, options.instructions).filter(
+    (_, index) => !shard || index % shard.count === shard.index,
+  );
   const { oracle, name: oracleName } = await chooseOracle(options.mode);
   const reports: FormReport[] = [];
   try {
-    let done = 0;
     for (const { form, skip: reason } of selected) {
       const skip = reason ?? (oracleName === 'Unicorn' ? unicornBug(form) : null);
-      done++;
-      if (skip) {
-        reports.push(notChecked(form, skip));
-        continue;
-      }
-      const rng = new CheckRandom(seed ^ hashName(form.name));
-      const cases: CheckCase[] = [];
-      let lastFailure = '';
-      for (let attempt = 0; cases.length < casesPerForm && attempt < casesPerForm * 20; attempt++) {
-        const generated = generateCase(rng, form, options.mode);
-        if ('skipped' in generated) lastFailure = generated.skipped;
-        else cases.push(generated);
-      }
-      if (cases.length === 0) {
-        reports.push(notChecked(form, lastFailure));
-        options.onProgress?.(done, selected.length, form.name);
-        continue;
-      }
-      const results = await oracle.run(cases.map(nativeCase));
-      let comparedBits = 0,
-        undefinedBits = 0,
-        faults = 0,
-        failedCases = 0;
-      const failures: { reproduction: string; mismatches: readonly Mismatch[] }[] = [];
-      cases.forEach((testCase, index) => {
-        const comparison: Comparison = compareWithCpu(testCase, cpuOutcome(results[index]));
-        comparedBits += comparison.comparedBits;
-        undefinedBits += comparison.undefinedBits;
-        if (results[index].status !== 'completed') faults++;
-        if (comparison.mismatches.length > 0) {
-          failedCases++;
-          if (failures.length < 3)
-            failures.push({ reproduction: reproduction(testCase), mismatches: comparison.mismatches });
-        }
-      });
-      // Propagation probes: soundness with undefined inputs, and over-approximation (sampled).
-      const probes = cases
-        .filter((_, index) => results[index].status === 'completed')
-        .slice(0, probesPerForm)
-        .map((testCase) => makeProbe(rng, testCase, PROBE_VARIANTS))
-        .filter((probe) => probe !== null);
-      const probeResults = await oracle.run(probes.flatMap((probe) => probe.variants.map(nativeCase)));
-      let propagatedBits = 0,
-        overApproximatedBits = 0;
-      probes.forEach((probe, index) => {
-        const outcomes = probeResults
-          .slice(index * PROBE_VARIANTS, (index + 1) * PROBE_VARIANTS)
-          .map(cpuOutcome);
-        const verdict = judgeProbe(probe, outcomes);
-        propagatedBits += verdict.propagatedBits;
-        overApproximatedBits += verdict.overApproximatedBits;
-        if (verdict.mismatches.length > 0) {
-          failedCases++;
-          if (failures.length < 3)
-            failures.push({ reproduction: reproduction(probe.testCase), mismatches: verdict.mismatches });
-        }
-      });
-      reports.push({
-        form: form.name,
-        cases: cases.length,
-        comparedBits,
-        undefinedBits,
-        propagatedBits,
-        overApproximatedBits,
-        faults,
-        failures,
-        failedCases,
-        skipped: null,
-      });
-      options.onProgress?.(done, selected.length, form.name);
+      reports.push(skip ? notChecked(form, skip) : await checkForm(form, oracle, seed, options));
+      if (!skip) options.onProgress?.(reports.length, selected.length, form.name);
     }
   } finally {
     await oracle.close();
   }
   return { mode: options.mode, seed, oracle: oracleName, forms: reports };
+}
+
+/** The worker that runs one shard of the forms (built next to this module, and into the bundle). */
+const WORKER_SCRIPT = new URL('./check-worker.js', import.meta.url);
+
+/**
+ * `jobs` worker threads, each checking every jobs-th form with its own oracle process; the report
+ * is the one a single thread would make (each form's cases depend only on the seed and its name).
+ */
+async function runInWorkers(options: CheckOptions, jobs: number): Promise<CheckReport> {
+  const total = formsToCheck(options.mode, options.instructions).length;
+  let done = 0;
+  const { onProgress, ...plain } = options;
+  const shards = await Promise.all(
+    Array.from(
+      { length: jobs },
+      (_, index) =>
+        new Promise<CheckReport>((resolve, reject) => {
+          const worker = new Worker(WORKER_SCRIPT, {
+            workerData: { ...plain, jobs: 1, shard: { index, count: jobs } },
+          });
+          worker.on(
+            'message',
+            (message: { kind: 'progress'; form: string } | { kind: 'report'; report: CheckReport }) => {
+              if (message.kind === 'progress') onProgress?.(++done, total, message.form);
+              else resolve(message.report);
+            },
+          );
+          worker.on('error', reject);
+          worker.on('exit', (code) => {
+            if (code !== 0) reject(new Error(`check worker ${index} stopped with exit code ${code}`));
+          });
+        }),
+    ),
+  );
+  const forms = Array.from(
+    { length: total },
+    (_, index) => shards[index % jobs].forms[Math.floor(index / jobs)],
+  );
+  return { mode: options.mode, seed: shards[0].seed, oracle: shards[0].oracle, forms };
+}
+
+/** One form: its cases on the VM and on the oracle, compared, and its propagation probes. */
+async function checkForm(
+  form: InstructionForm,
+  oracle: HostOracle,
+  seed: number,
+  options: CheckOptions,
+): Promise<FormReport> {
+  const casesPerForm = options.cases ?? 200;
+  const probesPerForm = options.probes ?? 8;
+  const rng = new CheckRandom(seed ^ hashName(form.name));
+  const cases: CheckCase[] = [];
+  let lastFailure = '';
+  for (let attempt = 0; cases.length < casesPerForm && attempt < casesPerForm * 20; attempt++) {
+    const generated = generateCase(rng, form, options.mode);
+    if ('skipped' in generated) lastFailure = generated.skipped;
+    else cases.push(generated);
+  }
+  if (cases.length === 0) return notChecked(form, lastFailure);
+  const results = await oracle.run(cases.map(nativeCase));
+  let comparedBits = 0,
+    undefinedBits = 0,
+    faults = 0,
+    failedCases = 0;
+  const failures: { reproduction: string; mismatches: readonly Mismatch[] }[] = [];
+  cases.forEach((testCase, index) => {
+    const comparison: Comparison = compareWithCpu(testCase, cpuOutcome(results[index]));
+    comparedBits += comparison.comparedBits;
+    undefinedBits += comparison.undefinedBits;
+    if (results[index].status !== 'completed') faults++;
+    if (comparison.mismatches.length > 0) {
+      failedCases++;
+      if (failures.length < 3)
+        failures.push({ reproduction: reproduction(testCase), mismatches: comparison.mismatches });
+    }
+  });
+  // Propagation probes: soundness with undefined inputs, and over-approximation (sampled).
+  const probes = cases
+    .filter((_, index) => results[index].status === 'completed')
+    .slice(0, probesPerForm)
+    .map((testCase) => makeProbe(rng, testCase, PROBE_VARIANTS))
+    .filter((probe) => probe !== null);
+  const probeResults = await oracle.run(probes.flatMap((probe) => probe.variants.map(nativeCase)));
+  let propagatedBits = 0,
+    overApproximatedBits = 0;
+  probes.forEach((probe, index) => {
+    const outcomes = probeResults.slice(index * PROBE_VARIANTS, (index + 1) * PROBE_VARIANTS).map(cpuOutcome);
+    const verdict = judgeProbe(probe, outcomes);
+    propagatedBits += verdict.propagatedBits;
+    overApproximatedBits += verdict.overApproximatedBits;
+    if (verdict.mismatches.length > 0) {
+      failedCases++;
+      if (failures.length < 3)
+        failures.push({ reproduction: reproduction(probe.testCase), mismatches: verdict.mismatches });
+    }
+  });
+  return {
+    form: form.name,
+    cases: cases.length,
+    comparedBits,
+    undefinedBits,
+    propagatedBits,
+    overApproximatedBits,
+    faults,
+    failures,
+    failedCases,
+    skipped: null,
+  };
 }
 
 function hashName(text: string): number {

@@ -75,3 +75,20 @@ it('every form is either checked or has a stated reason', () => {
     }
   }
 });
+
+await describeWithHostOracle(64, 'vial check --jobs (worker threads, through the built CLI)', () => {
+  it('splits the forms over workers and reports exactly what one thread reports', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const binary = new URL('../../bin/vial.js', import.meta.url).pathname;
+    const check = (jobs: string) =>
+      execFileSync(
+        process.execPath,
+        [binary, 'check', '--instr', 'add,shl,div,bsf', '--cases', '40', '--jobs', jobs, '--json'],
+        { encoding: 'utf8' },
+      );
+    const single = JSON.parse(check('1')) as { forms: { form: string; cases: number }[] };
+    expect(JSON.parse(check('3'))).toEqual(single);
+    expect(single.forms.length).toBeGreaterThan(10);
+    expect(single.forms.every((form) => form.cases === 40 || form.cases === 0)).toBe(true);
+  }, 120_000);
+});

@@ -59,20 +59,21 @@ export function formatCheckReport(report: CheckReport, verbose: boolean): string
 export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'compare the VM with the host CPU on random states, form by form',
-  help: `Usage: vial check [--mode 32|64] [--instr add,div,...] [--cases N] [--seed S] [--json] [--verbose]
+  help: `Usage: vial check [--mode 32|64] [--instr add,div,...] [--cases N] [--seed S] [--jobs N] [--json] [--verbose]
 
 Generates random states (registers, flags, a memory operand, edge values) for every instruction
 form, runs each on vial (track policy) and on this machine's CPU, and compares every bit vial
 calls defined. Mismatches are printed with a vial exec command that reproduces them.
 Needs an x86-64 Linux host with gcc and ld (the oracle is built on first use). Where the host
-cannot run the mode (this host's kernel cannot run 32-bit code), Unicorn (Debian's
-python3-unicorn) is the reference instead, minus the forms Unicorn gets wrong.
+cannot run the mode (some kernels cannot run 32-bit code), Unicorn (Debian's python3-unicorn)
+is the reference instead, minus the forms Unicorn gets wrong.
 
 Options:
   --mode 32|64     processor mode (default 64)
   --instr LIST     only these families or mnemonics (comma-separated)
   --cases N        cases per form (default 200)
   --seed S         random seed (default 1)
+  --jobs N         worker threads, each with its own oracle (default 1; same report for any N)
   --json           print the full report as JSON
   --verbose        list the forms not checked, with the reason
 
@@ -85,6 +86,7 @@ JSON (--json): the CheckReport of src/check/run.ts as one object, bigints as 0x 
 Examples:
   vial check --instr div,idiv --cases 100
   vial check --instr adc --cases 20 --seed 7 --json
+  vial check --instr shl,shr,sar --cases 50 --jobs 2
 
 Exit codes: 0 no mismatch, 1 mismatches (or the host cannot run the oracle), 2 usage error.`,
   async run(args: string[], out: CliOutput): Promise<number> {
@@ -95,6 +97,7 @@ Exit codes: 0 no mismatch, 1 mismatches (or the host cannot run the oracle), 2 u
         instr: { type: 'string' },
         cases: { type: 'string', default: '200' },
         seed: { type: 'string', default: '1' },
+        jobs: { type: 'string', default: '1' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
       },
@@ -104,6 +107,8 @@ Exit codes: 0 no mismatch, 1 mismatches (or the host cannot run the oracle), 2 u
     const cases = Number(parseNumber(values.cases, '--cases'));
     if (cases < 1) throw new UsageError('--cases must be at least 1');
     const seed = Number(parseNumber(values.seed, '--seed')) >>> 0;
+    const jobs = Number(parseNumber(values.jobs, '--jobs'));
+    if (jobs < 1 || jobs > 16) throw new UsageError('--jobs must be between 1 and 16');
     const instructions = values.instr
       ?.split(',')
       .map((name) => name.trim())
@@ -115,6 +120,7 @@ Exit codes: 0 no mismatch, 1 mismatches (or the host cannot run the oracle), 2 u
         mode,
         cases,
         seed,
+        jobs,
         instructions,
         onProgress: showProgress
           ? (done, total, form) => {
