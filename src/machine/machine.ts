@@ -108,6 +108,11 @@ interface CachedInstruction {
 
 /** An x86 machine for 32- or 64-bit code. */
 export class Machine implements MachineAccess {
+  /**
+   * The execution of machines created without an `execution` option. vial's own CI sets it to
+   * `interpreted` for a second pass of its machine-level tests on the reference interpreter.
+   */
+  static defaultExecution: 'compiled' | 'interpreted' = 'compiled';
   readonly mode: 32 | 64;
   readonly policy: UndefinedPolicy;
   readonly memory: Memory;
@@ -157,7 +162,8 @@ export class Machine implements MachineAccess {
         this.forgetBlocks();
       }
     };
-    this.compiledExecution = (options.execution ?? 'compiled') === 'compiled' && this.policy !== 'strict';
+    this.compiledExecution =
+      (options.execution ?? Machine.defaultExecution) === 'compiled' && this.policy !== 'strict';
     this.port = new MemoryPort(this.memory, this.policy !== 'zero', (page) => this.codePages.has(page));
     this.memory.onMap = () => this.port.flush();
     this.blockEnvironment = {
