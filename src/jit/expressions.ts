@@ -11,8 +11,8 @@
  */
 import { type BoundKernel, bindKernel } from '../ir/builder.js';
 import type { Expression, Location } from '../ir/expression.js';
-import { HIGH_WORD_MASK, LOW_WORD_MASK, SLOT_WORDS } from '../value/layout.js';
-import { concreteTemplate, type Template } from './templates.js';
+import { SLOT_WORDS } from '../value/layout.js';
+import { concreteTemplate, hex, highMask, lowMask, type Template, ZERO } from './templates.js';
 
 /** A value in generated code: JS expressions for its words and undefined masks. */
 export interface GeneratedValue {
@@ -30,10 +30,6 @@ export interface StateLayout {
   slotOf(location: Location): { offset: number; lowBit: number; width: number } | null;
 }
 
-const ZERO = '0';
-const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
-const lowMask = (width: number) => LOW_WORD_MASK[width];
-const highMask = (width: number) => HIGH_WORD_MASK[width];
 const isZero = (code: string) => code === ZERO;
 
 /** Emits code for the expressions of one block into `lines`; shared state across instructions. */

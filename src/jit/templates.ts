@@ -9,10 +9,13 @@ import type { Expression } from '../ir/expression.js';
 import { HIGH_WORD_MASK, LOW_WORD_MASK } from '../value/layout.js';
 import type { GeneratedValue } from './expressions.js';
 
-const ZERO = '0';
-const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
-const lowMask = (width: number) => LOW_WORD_MASK[width];
-const highMask = (width: number) => HIGH_WORD_MASK[width];
+/** The literal for a statically zero word or mask. */
+export const ZERO = '0';
+/** A 32-bit word as a hexadecimal literal. */
+export const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+/** The bits of the low / high word that belong to a `width`-bit value. */
+export const lowMask = (width: number) => LOW_WORD_MASK[width];
+export const highMask = (width: number) => HIGH_WORD_MASK[width];
 
 /** Plain-arithmetic code for an operation on defined values: setup lines, then the two words. */
 export interface Template {
