@@ -139,7 +139,12 @@ export class Machine implements MachineAccess {
   private readonly recentBlocks: (CompiledBlock | null)[] = new Array(RECENT_BLOCKS).fill(null);
   /** The end of code and return sentinel the cached blocks were built for (blocks stop there). */
   private blockBounds = { end: -1, sentinel: -1 };
-  private readonly compiledExecution: boolean;
+  private compiledExecution: boolean;
+  /**
+   * Why compiling to JavaScript failed, if it did (e.g. a browser page whose Content Security
+   * Policy forbids `new Function`); the machine then interprets everything. Null normally.
+   */
+  compilationError: Error | null = null;
   private readonly port: MemoryPort;
   private readonly blockEnvironment: BlockEnvironment;
   private strictMessage: string | null = null;
@@ -515,11 +520,19 @@ export class Machine implements MachineAccess {
 
   /** The compiled block starting at `address` (compiled on first use), or null to interpret. */
   private blockAt(address: number): CompiledBlock | null {
+    if (!this.compiledExecution) return null; // compiling failed earlier in this run
     const recent = this.recentBlocks[address & (RECENT_BLOCKS - 1)];
     if (recent !== null && recent.start === address) return recent;
     let block = this.blocks.get(address);
     if (block === undefined) {
-      block = compileBlock(address, this.blockEnvironment);
+      try {
+        block = compileBlock(address, this.blockEnvironment);
+      } catch (error) {
+        // The interpreter is the reference: fall back to it rather than fail the run.
+        this.compilationError = error instanceof Error ? error : new Error(String(error));
+        this.compiledExecution = false;
+        return null;
+      }
       this.blocks.set(address, block);
     }
     if (block !== null) this.recentBlocks[address & (RECENT_BLOCKS - 1)] = block;

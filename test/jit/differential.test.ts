@@ -135,6 +135,8 @@ function machineFor(
 function finalState(machine: Machine, mode: 32 | 64) {
   const stop = machine.run();
   compiledStepsSeen += machine.compiledSteps;
+  // A code-generation bug would fall back to the interpreter silently: make it loud here.
+  if (machine.compilationError) throw machine.compilationError;
   const registers = registersOf(mode).map((name) => `${name}=${machine.getRegister(name).toString()}`);
   const flags = FLAGS.map((flag) => `${flag}=${machine.getFlag(flag).toString()}`);
   const memory = [DATA_ADDRESS, COUNTER].map((address) => {
@@ -251,6 +253,30 @@ describe('compiled blocks agree with the interpreter on the benchmark workloads'
         expect(interpreted.stop).toMatch(/^end/);
         expect(compiled.compiledSteps).toBeGreaterThan(compiled.steps * 0.9);
       }
+    }
+  });
+});
+
+describe('when JavaScript cannot be compiled', () => {
+  it('falls back to the interpreter (a page whose CSP forbids new Function)', () => {
+    const original = globalThis.Function;
+    const refusing = function refusing() {
+      throw new EvalError('Refused to evaluate a string as JavaScript (Content Security Policy)');
+    } as unknown as FunctionConstructor;
+    globalThis.Function = refusing;
+    try {
+      const machine = new Machine({ mode: 64, policy: 'zero' });
+      machine.loadCode(
+        assembleOrThrow('mov ecx, 100\nnext: add eax, ecx\nsub ecx, 1\njnz next', { mode: 64 }).bytes,
+        CODE,
+      );
+      machine.setRegister('rax', 0n);
+      expect(machine.run().reason).toBe('end');
+      expect(machine.getRegister('eax').toCoarse()).toBe(5050);
+      expect(machine.compiledSteps).toBe(0);
+      expect(machine.compilationError).toBeInstanceOf(EvalError);
+    } finally {
+      globalThis.Function = original;
     }
   });
 });
