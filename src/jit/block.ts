@@ -180,6 +180,7 @@ export function compileBlock(
   start: number,
   environment: BlockEnvironment,
   maxInstructions = MAX_BLOCK_INSTRUCTIONS,
+  carried?: { read: ReadonlySet<number>; written: ReadonlySet<number> },
 ): CompiledBlock | null {
   const { keepUndefined, layout, mode } = environment;
   const ipOffset = environment.instructionPointerOffset;
@@ -234,7 +235,9 @@ export function compileBlock(
     keepUndefined,
     () => exitBefore(current),
     mode === 64,
+    carried,
   );
+  let loops = false;
   let compiled = 0;
   let branchTarget: GeneratedValue | null = null;
   const definedCheck = (target: GeneratedValue) =>
@@ -251,8 +254,11 @@ export function compileBlock(
     }`;
   // Instructions in the longest pass: a loop goes round again only while the budget covers one.
   const passLength = instructions.length;
-  const loopBack = (target: GeneratedValue, executed: number) =>
-    `if (${isAt(target, start)} && done + ${executed} + ${passLength} <= budget) { ${expressions.flushCode()} done += ${executed}; continue; }`;
+  const loopBack = (target: GeneratedValue, executed: number) => {
+    loops = true;
+    const carry = carried ? expressions.continueCode() : expressions.flushCode();
+    return `if (${isAt(target, start)} && done + ${executed} + ${passLength} <= budget) { ${carry} done += ${executed}; continue; }`;
+  };
   // A branch can come back to the start when one of its constant targets is the start, or when its
   // target is computed (a `ret` returning into a recursive function's own block, `jmp rax`).
   const canJumpToStart = (instruction: BlockInstruction) =>
@@ -303,12 +309,24 @@ export function compileBlock(
 
   // The end: set RIP (the branch's target, or the next instruction) and loop back when it is the start.
   // (No store is pending here: nothing after the last instruction rewrites a word.)
-  const body: string[] = ['let done = 0;', 'for (;;) {', ...lines, expressions.flushCode()];
   const last = instructions[compiled - 1];
+  // The loop back at the end (before the check below: it is what makes most blocks loops).
+  const endLoop = branchTarget && canJumpToStart(last) ? loopBack(branchTarget, compiled) : '';
+  if (loops && !carried) {
+    // A loop: compile again with the state words it uses carried in locals across iterations.
+    const read = new Set([...expressions.wordsRead].filter((word) => !expressions.wordsWritten.has(word)));
+    return compileBlock(start, environment, compiled, { read, written: expressions.wordsWritten });
+  }
+  const body: string[] = [
+    'let done = 0;',
+    expressions.carriedDeclarations(),
+    'for (;;) {',
+    ...lines,
+    endLoop,
+  ];
+  body.push(expressions.flushCode());
   if (branchTarget) {
-    const target = branchTarget;
-    if (canJumpToStart(last)) body.push(loopBack(target, compiled));
-    body.push(`done += ${compiled};`, writeInstructionPointer(target));
+    body.push(`done += ${compiled};`, writeInstructionPointer(branchTarget));
   } else {
     const next = followed.get(compiled - 1) ?? wrapAddress(last.address + last.length, mode);
     const [low, high] = addressWords(next);

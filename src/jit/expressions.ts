@@ -44,6 +44,9 @@ export class ExpressionCompiler {
   private readonly stateWords = new Map<number, string>();
   /** Deferred stores: state word index → the local holding its value (see {@link write}). */
   private readonly pendingWords = new Map<number, string>();
+  /** State words the block read or wrote (to choose the loop-carried words of a second pass). */
+  readonly wordsRead = new Set<number>();
+  readonly wordsWritten = new Set<number>();
   private readonly divisionsDone = new Set<string>();
 
   constructor(
@@ -55,7 +58,36 @@ export class ExpressionCompiler {
     private readonly exitCode: () => string,
     /** True in 64-bit mode (addresses are 64-bit and must be canonical). */
     private readonly longMode: boolean,
+    /**
+     * Loop-carried state words: in a block that loops, these live in locals `L<index>` across
+     * iterations (declared by {@link carriedDeclarations}); the written ones reach `S` only when
+     * the block leaves ({@link flushCode}).
+     */
+    private readonly carried: {
+      readonly read: ReadonlySet<number>;
+      readonly written: ReadonlySet<number>;
+    } = {
+      read: new Set(),
+      written: new Set(),
+    },
   ) {}
+
+  /** `let L8 = S[8], …;` for the loop-carried words (before the loop). */
+  carriedDeclarations(): string {
+    const words = [...new Set([...this.carried.read, ...this.carried.written])];
+    return words.length === 0 ? '' : `let ${words.map((index) => `L${index} = S[${index}]`).join(', ')};`;
+  }
+
+  /** Before `continue`: the loop-carried locals take this iteration's values (through temporaries). */
+  continueCode(): string {
+    const changed = [...this.carried.written].filter((index) => this.current(index) !== `L${index}`);
+    const temporaries = changed.map((index) => `const c${index} = ${this.current(index)};`);
+    return [...temporaries, ...changed.map((index) => `L${index} = c${index};`)].join(' ');
+  }
+
+  private current(index: number): string {
+    return this.stateWords.get(index) ?? `L${index}`;
+  }
 
   /** Code that leaves the block before the instruction being compiled. */
   exitHere(): string {
@@ -67,7 +99,9 @@ export class ExpressionCompiler {
    * block — an early exit, a side exit, the loop back, the end — runs this first.
    */
   flushCode(): string {
-    return [...this.pendingWords].map(([index, code]) => `S[${index}] = ${code};`).join(' ');
+    const pending = [...this.pendingWords].map(([index, code]) => `S[${index}] = ${code};`);
+    const carried = [...this.carried.written].map((index) => `S[${index}] = ${this.current(index)};`);
+    return [...pending, ...carried].join(' ');
   }
 
   /** Starts a new instruction: its expressions are separate objects from the previous one's. */
@@ -148,9 +182,13 @@ export class ExpressionCompiler {
    * in a local, so the block does not read back its own stores), else `S[index]`, read once.
    */
   private stateWord(index: number): string {
+    this.wordsRead.add(index);
     let code = this.stateWords.get(index);
     if (code === undefined) {
-      code = this.bind(`S[${index}]`, 'w');
+      code =
+        this.carried.read.has(index) || this.carried.written.has(index)
+          ? `L${index}`
+          : this.bind(`S[${index}]`, 'w');
       this.stateWords.set(index, code);
     }
     return code;
@@ -168,7 +206,9 @@ export class ExpressionCompiler {
     const { offset, lowBit, width } = slot;
     const store = (index: number, code: string) => {
       const bound = this.bind(code, 'w');
+      this.wordsWritten.add(index);
       this.stateWords.set(index, bound);
+      if (this.carried.written.has(index)) return; // stored when the block leaves
       if (deferredWords.has(index)) this.pendingWords.set(index, bound);
       else {
         this.pendingWords.delete(index);
