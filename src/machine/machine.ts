@@ -89,6 +89,8 @@ export interface MachineOptions {
 }
 
 const GPR_COUNT = 16;
+/** Most steps one call of a compiled block may run (see `run`). */
+const BLOCK_CALL_STEPS = 65_536;
 /** Entries of the machine's direct-mapped block cache (a power of two). */
 const RECENT_BLOCKS = 1024;
 const IP_SLOT = GPR_COUNT;
@@ -496,7 +498,10 @@ export class Machine implements MachineAccess {
         }
         const budget = limit - this.steps;
         if (block !== null && budget >= block.length) {
-          const executed = block.run(this.state, this.port, budget);
+          // At most ~64 K steps per call: a long loop returns now and then, so V8 runs the block's
+          // regularly optimised code rather than its on-stack-replacement entry, whose loop-carried
+          // values come in boxed.
+          const executed = block.run(this.state, this.port, Math.min(budget, BLOCK_CALL_STEPS));
           if (executed >= 0) {
             this.steps += executed;
             this.compiledSteps += executed;
