@@ -56,6 +56,9 @@ export interface CompiledBlock {
   /** The block most recently run after this one, and the address it started at (dispatch cache). */
   next: CompiledBlock | null;
   nextStart: number;
+  /** The successor before that one. */
+  other: CompiledBlock | null;
+  otherStart: number;
 }
 
 /** Longest block, in instructions (longer straight-line code is split; V8 compiles big functions slowly). */
@@ -345,7 +348,7 @@ export function compileBlock(
     parity: Uint8Array,
   ) => BlockFunction;
   const run = factory(frame, expressions.kernels, runtime, runtime.EVEN_PARITY);
-  return { start, length: compiled, run, source, next: null, nextStart: -1 };
+  return { start, length: compiled, run, source, next: null, nextStart: -1, other: null, otherStart: -1 };
 }
 
 function wrapAddress(address: number, mode: 32 | 64): number {

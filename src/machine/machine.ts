@@ -473,12 +473,14 @@ export class Machine implements MachineAccess {
       this.blockBounds = { end, sentinel };
     }
     let first = true;
-    // The block run last (its dispatch cache saves a map lookup), and whether the next instruction
-    // must be interpreted because a block left early before it (a fault, a raise, an unusual access).
+    // The block run last (its dispatch cache saves a lookup), and whether the next instruction must
+    // be interpreted because a block left early before it (a fault, a raise, an unusual access).
     let previous: CompiledBlock | null = null;
     let interpretNext = false;
+    const state = this.state;
+    const ipOffset = IP_SLOT * SLOT_WORDS;
     for (;;) {
-      const ip = this.ipNumber;
+      const ip = state[ipOffset + 1] * 2 ** 32 + state[ipOffset];
       if (ip === end) return this.stop('end', 'reached the end of the code');
       if (ip === sentinel) return this.stop('return', 'returned to the caller');
       if (checkBreakpoints && !first && this.breakpoints.has(BigInt(ip))) {
@@ -487,21 +489,24 @@ export class Machine implements MachineAccess {
       if (this.steps >= limit) return this.stop('limit', `stopped after ${maxSteps} steps (the step limit)`);
       first = false;
       if (useBlocks && !interpretNext) {
+        // Two successors remembered per block (a branch's two ways, a return's two callers).
         let block: CompiledBlock | null;
-        if (previous !== null && previous.nextStart === ip) block = previous.next;
+        if (previous === null) block = this.blockAt(ip);
+        else if (previous.nextStart === ip) block = previous.next;
+        else if (previous.otherStart === ip) block = previous.other;
         else {
           block = this.blockAt(ip);
-          if (previous !== null) {
-            previous.next = block;
-            previous.nextStart = ip;
-          }
+          previous.other = previous.next;
+          previous.otherStart = previous.nextStart;
+          previous.next = block;
+          previous.nextStart = ip;
         }
         const budget = limit - this.steps;
         if (block !== null && budget >= block.length) {
           // At most ~64 K steps per call: a long loop returns now and then, so V8 runs the block's
           // regularly optimised code rather than its on-stack-replacement entry, whose loop-carried
           // values come in boxed.
-          const executed = block.run(this.state, this.port, Math.min(budget, BLOCK_CALL_STEPS));
+          const executed = block.run(state, this.port, budget < BLOCK_CALL_STEPS ? budget : BLOCK_CALL_STEPS);
           if (executed >= 0) {
             this.steps += executed;
             this.compiledSteps += executed;
