@@ -15,7 +15,7 @@
  */
 import type { FlagBit } from '../ir/expression.js';
 import { registerInfo } from '../isa/registers.js';
-import type { Stop, StopReason, UndefinedPolicy } from '../machine/machine.js';
+import { type Stop, type StopReason, stopReasons, type UndefinedPolicy } from '../machine/machine.js';
 import { MODELLED_FLAGS } from '../machine/snapshot.js';
 import { Undefined, type UndefinedValue } from '../value/undefined.js';
 import { Value } from '../value/value.js';
@@ -83,17 +83,6 @@ export interface AsmTestFile {
   readonly errors: readonly AsmTestError[];
 }
 
-const STOP_REASONS: readonly StopReason[] = [
-  'end',
-  'hlt',
-  'int3',
-  'syscall',
-  'fault',
-  'limit',
-  'strict',
-  'breakpoint',
-  'return',
-];
 const FAULTS = ['#DE', '#UD', '#GP', '#PF', '#BR', '#OF', '#BP'] as const;
 const DIRECTIVES = [
   'case',
@@ -238,10 +227,10 @@ function parseStop(directive: string, words: string[]): StopExpectation {
       throw new TokenError(`@expect-fault takes one fault vector (${faultList}), not '${words.join(' ')}'`);
     return { reason: 'fault', fault };
   }
-  const reason = STOP_REASONS.find((name) => name === words[0]);
+  const reason = stopReasons.find((name) => name === words[0]);
   if (!reason || words.length > (reason === 'fault' ? 2 : 1))
     throw new TokenError(
-      `@expect-stop takes a stop reason (${STOP_REASONS.join(', ')}; fault may name a vector), not '${words.join(' ')}'`,
+      `@expect-stop takes a stop reason (${stopReasons.join(', ')}; fault may name a vector), not '${words.join(' ')}'`,
     );
   if (reason !== 'fault' || words.length === 1) return { reason, fault: null };
   const fault = FAULTS.find((name) => name === words[1].toUpperCase());

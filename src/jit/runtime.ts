@@ -5,8 +5,13 @@
  * kernels, so any disagreement fails `test/jit/`.
  */
 
+import { popcount32 } from '../value/counting.js';
 import { DivisionStatus, divideSigned, divideUnsigned } from '../value/division.js';
 import { SLOT_WORDS } from '../value/layout.js';
+import { highestSetBit, lowestSetBit } from '../value/pair.js';
+
+/** Number of 1 bits of a 32-bit word (the value domain's). */
+export const populationCount32 = popcount32;
 
 /** High 32 bits of the unsigned 64-bit product of two unsigned 32-bit numbers. */
 export function multiplyHighUnsigned32(a: number, b: number): number {
@@ -29,29 +34,17 @@ export function multiplyHighSigned32(a: number, b: number): number {
   return high >>> 0;
 }
 
-/** Number of 1 bits of a 32-bit word. */
-export function populationCount32(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
-
 /** 1 when the low byte has an even number of 1 bits (x86 PF), by table. */
 export const EVEN_PARITY = Uint8Array.from({ length: 256 }, (_, byte) => (populationCount32(byte) & 1) ^ 1);
 
 /** Trailing zero count of (low, high) within `width` bits (`width` for zero). */
 export function countTrailingZeros64(low: number, high: number, width: number): number {
-  if (low !== 0) return Math.min(31 - Math.clz32(low & -low), width);
-  if (high !== 0) return Math.min(63 - Math.clz32(high & -high), width);
-  return width;
+  return Math.min(lowestSetBit(low, high), width);
 }
 
 /** Leading zero count of (low, high) within `width` bits (`width` for zero). */
 export function countLeadingZeros64(low: number, high: number, width: number): number {
-  if (high !== 0) return width - 64 + Math.clz32(high);
-  if (low !== 0) return width - 32 + Math.clz32(low);
-  return width;
+  return width - 1 - highestSetBit(low, high);
 }
 
 /**

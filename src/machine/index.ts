@@ -27,7 +27,14 @@ export {
   STACK_TOP,
   UndefinedMemoryError,
 } from './guest-memory.js';
-export { Machine, type MachineOptions, type Stop, type StopReason, type UndefinedPolicy } from './machine.js';
+export {
+  Machine,
+  type MachineOptions,
+  type Stop,
+  type StopReason,
+  stopReasons,
+  type UndefinedPolicy,
+} from './machine.js';
 export {
   type AccessKind,
   Memory,

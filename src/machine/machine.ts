@@ -41,17 +41,21 @@ import {
 /** What the machine does with architecturally undefined results (see docs/value-domain.md). */
 export type UndefinedPolicy = 'zero' | 'track' | 'strict';
 
-/** Why the machine stopped. */
-export type StopReason =
-  | 'end'
-  | 'hlt'
-  | 'int3'
-  | 'syscall'
-  | 'fault'
-  | 'limit'
-  | 'strict'
-  | 'breakpoint'
-  | 'return';
+/** Every reason the machine can stop for. */
+export const stopReasons = [
+  'end',
+  'hlt',
+  'int3',
+  'syscall',
+  'fault',
+  'limit',
+  'strict',
+  'breakpoint',
+  'return',
+] as const;
+
+/** Why the machine stopped (one of {@link stopReasons}). */
+export type StopReason = (typeof stopReasons)[number];
 
 /** A structured stop: never a JavaScript exception escaping to the user. */
 export interface Stop {
@@ -506,7 +510,7 @@ export class Machine implements MachineAccess {
           // At most ~64 K steps per call: a long loop returns now and then, so V8 runs the block's
           // regularly optimised code rather than its on-stack-replacement entry, whose loop-carried
           // values come in boxed.
-          const executed = block.run(state, this.port, budget < BLOCK_CALL_STEPS ? budget : BLOCK_CALL_STEPS);
+          const executed = block.run(state, this.port, Math.min(budget, BLOCK_CALL_STEPS));
           if (executed >= 0) {
             this.steps += executed;
             this.compiledSteps += executed;

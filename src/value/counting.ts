@@ -15,7 +15,8 @@ function storeRange(f: Uint32Array, dst: number, min: number, max: number, width
   store(f, dst, min, 0, undefinedBits, 0, width);
 }
 
-function popcount32(x: number): number {
+/** Number of 1 bits of a 32-bit word. */
+export function popcount32(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
