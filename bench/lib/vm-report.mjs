@@ -31,6 +31,18 @@ export function ratiosOf(row) {
   };
 }
 
+/** One workload's row of the MIPS table: its name, each runner's MIPS, then the three ratios. */
+function mipsRow(row) {
+  const r = ratiosOf(row);
+  return [
+    row.name,
+    ...RUNNERS.map(([key]) => formatMips(row.runners[key])),
+    formatRatio(r.zeroOverV86),
+    formatRatio(r.zeroOverNative),
+    formatRatio(r.trackOverZero),
+  ];
+}
+
 /**
  * The must-bars (reported, never failing): vial zero ≥ 25 % of v86 on every x86 (32-bit) workload,
  * ≥ 200 MIPS on every x86-64 workload, track within 3× of zero; and the start-up goals.
@@ -87,16 +99,7 @@ export function printReport(results, log = console.log) {
     'zero/native',
     'track/zero',
   ];
-  const rows = results.workloads.map((row) => {
-    const r = ratiosOf(row);
-    return [
-      row.name,
-      ...RUNNERS.map(([key]) => formatMips(row.runners[key])),
-      formatRatio(r.zeroOverV86),
-      formatRatio(r.zeroOverNative),
-      formatRatio(r.trackOverZero),
-    ];
-  });
+  const rows = results.workloads.map(mipsRow);
   const widths = headings.map((heading, column) =>
     Math.max(heading.length, ...rows.map((row) => row[column].length)),
   );
@@ -154,16 +157,7 @@ export function markdownReport(results) {
   const quickNote = results.quick ? ' (--quick: small counts, not for comparison)' : '';
   out.push(`Median of ${results.runs} run(s)${quickNote}.`, '');
   const headings = RUNNERS.map(([, heading]) => heading);
-  const mipsRows = results.workloads.map((row) => {
-    const r = ratiosOf(row);
-    return [
-      row.name,
-      ...RUNNERS.map(([key]) => formatMips(row.runners[key])),
-      formatRatio(r.zeroOverV86),
-      formatRatio(r.zeroOverNative),
-      formatRatio(r.trackOverZero),
-    ];
-  });
+  const mipsRows = results.workloads.map(mipsRow);
   out.push(...markdownTable(['workload', ...headings, 'zero/v86', 'zero/native', 'track/zero'], mipsRows));
   out.push(
     '',
