@@ -90,6 +90,12 @@ export interface MachineOptions {
    * against. `strict` machines, single steps and runs with breakpoints always interpret.
    */
   readonly execution?: 'compiled' | 'interpreted';
+  /**
+   * How many times the dispatcher meets an address before a block is compiled from there
+   * (default 2): code that runs once is cheaper to interpret than to compile; loops compile on
+   * their second iteration.
+   */
+  readonly compileThreshold?: number;
 }
 
 const GPR_COUNT = 16;
@@ -146,6 +152,9 @@ export class Machine implements MachineAccess {
   /** The end of code and return sentinel the cached blocks were built for (blocks stop there). */
   private blockBounds = { end: -1, sentinel: -1 };
   private compiledExecution: boolean;
+  private readonly compileThreshold: number;
+  /** Times the dispatcher met each address that has no block yet (see `compileThreshold`). */
+  private readonly blockHeat = new Map<number, number>();
   /**
    * Why compiling to JavaScript failed, if it did (e.g. a browser page whose Content Security
    * Policy forbids `new Function`); the machine then interprets everything. Null normally.
@@ -173,6 +182,7 @@ export class Machine implements MachineAccess {
         this.forgetBlocks();
       }
     };
+    this.compileThreshold = Math.max(1, options.compileThreshold ?? 2);
     this.compiledExecution =
       (options.execution ?? Machine.defaultExecution) === 'compiled' && this.policy !== 'strict';
     this.port = new MemoryPort(this.memory, this.policy !== 'zero', (page) => this.codePages.has(page));
@@ -539,6 +549,11 @@ export class Machine implements MachineAccess {
     if (recent !== null && recent.start === address) return recent;
     let block = this.blocks.get(address);
     if (block === undefined) {
+      const heat = (this.blockHeat.get(address) ?? 0) + 1;
+      if (heat < this.compileThreshold) {
+        this.blockHeat.set(address, heat);
+        return null;
+      }
       try {
         block = compileBlock(address, this.blockEnvironment);
       } catch (error) {
@@ -555,6 +570,7 @@ export class Machine implements MachineAccess {
 
   private forgetBlocks(): void {
     this.blocks.clear();
+    this.blockHeat.clear();
     this.recentBlocks.fill(null);
   }
 

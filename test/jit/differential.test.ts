@@ -116,7 +116,7 @@ function machineFor(
   execution: 'compiled' | 'interpreted',
   rng: CheckRandom,
 ) {
-  const machine = new Machine({ mode, policy, execution, maxSteps: program.maxSteps });
+  const machine = new Machine({ mode, policy, execution, maxSteps: program.maxSteps, compileThreshold: 1 });
   machine.loadCode(program.code, CODE);
   machine.memory.map(DATA_ADDRESS, DATA_SIZE, 0b011, 'zero');
   machine.memory.writeBytes(DATA_ADDRESS, program.data, program.undefinedData);
@@ -234,7 +234,13 @@ describe('compiled blocks agree with the interpreter on the benchmark workloads'
     for (const workload of workloads) {
       for (const policy of ['zero', 'track'] as const) {
         const states = (['interpreted', 'compiled'] as const).map((execution) => {
-          const machine = new Machine({ mode: workload.mode, policy, execution, maxSteps: 60_000 });
+          const machine = new Machine({
+            mode: workload.mode,
+            policy,
+            execution,
+            maxSteps: 60_000,
+            compileThreshold: 1,
+          });
           machine.loadCode(workload.bytes, CODE);
           machine.memory.map(0x100000n, 4096, 0b011, 'zero');
           machine.memory.map(0x200000n, 0x10000, 0b011, 'zero');
