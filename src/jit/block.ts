@@ -22,12 +22,15 @@ import type { Expression, FlagBit, Location, Statement } from '../ir/expression.
 import { ExpressionCompiler, type GeneratedValue, NotCompilable, type StateLayout } from './expressions.js';
 import type { MemoryPort } from './memory-port.js';
 import * as runtime from './runtime.js';
+import { restartTemplateTemporaries } from './templates.js';
 
 /** A compiled block: run it on the machine's state array and memory port with a step budget. */
 export type BlockFunction = (state: Uint32Array, memory: MemoryPort, budget: number) => number;
 
 /** One decoded instruction as the block compiler needs it. */
 export interface BlockInstruction {
+  /** Equal ids mean equal bytes at the same address in the same mode (so equal statements). */
+  readonly id: number;
   readonly address: number;
   readonly length: number;
   readonly statements: readonly Statement[];
@@ -51,7 +54,7 @@ export interface CompiledBlock {
   /** Instructions in one pass through the block. */
   readonly length: number;
   readonly run: BlockFunction;
-  /** The generated source, for debugging (`VIAL_JIT_DEBUG`). */
+  /** The generated source, for people debugging the compiler. */
   readonly source: string;
   /** The block most recently run after this one, and the address it started at (dispatch cache). */
   next: CompiledBlock | null;
@@ -179,35 +182,70 @@ function rewrittenStateWords(written: readonly Set<number>[], index: number): Se
 const hexWord = (n: number) => `0x${(n >>> 0).toString(16)}`;
 
 /** Compiles the block starting at `start`; null when its first instruction must be interpreted. */
-export function compileBlock(
+export function compileBlock(start: number, environment: BlockEnvironment): CompiledBlock | null {
+  const ids: number[] = [];
+  collectTrace(start, environment, MAX_BLOCK_INSTRUCTIONS, (instruction) => ids.push(instruction.id));
+  if (ids.length === 0) return null;
+  const key = `${environment.mode}${environment.keepUndefined ? 't' : 'z'}${ids.join(',')}`;
+  let shared = sharedBlocks.get(key);
+  if (shared === undefined) {
+    shared = generateBlock(start, environment);
+    generatedTraces++;
+    if (sharedBlocks.size >= SHARED_BLOCKS_LIMIT)
+      sharedBlocks.delete(sharedBlocks.keys().next().value as string);
+  } else {
+    sharedBlocks.delete(key); // keep recently used entries at the end
+  }
+  sharedBlocks.set(key, shared);
+  return shared && { ...shared, next: null, nextStart: -1, other: null, otherStart: -1 };
+}
+
+/** A generated block function with what every machine that runs it shares. */
+type SharedBlock = Pick<CompiledBlock, 'start' | 'length' | 'run' | 'source'>;
+
+/**
+ * Generated blocks, shared by every machine of the process and keyed by their trace: the mode, the
+ * policy and the ids of the instructions (an id stands for an instruction's bytes at its address).
+ * A block function keeps no machine state (the state array and the memory port are its arguments;
+ * its kernel frame is scratch during a call), so machines that run the same code — tests that create
+ * a machine per case — reuse V8's optimised code instead of generating and compiling it again.
+ * Bounded; the least recently used traces go first.
+ */
+const sharedBlocks = new Map<string, SharedBlock | null>();
+const SHARED_BLOCKS_LIMIT = 2048;
+let generatedTraces = 0;
+
+/** Traces generated so far in this process (each one then shared); for tests and benchmarks. */
+export function generatedTraceCount(): number {
+  return generatedTraces;
+}
+
+/**
+ * Walks the trace from `start` and calls `visit` for each instruction in it. The trace goes on through
+ * direct jumps and calls, and through conditional branches along one arm (the other arm becomes a
+ * side exit), until an indirect branch, an instruction only the interpreter runs, or an address
+ * already in the trace. Returns, for each branch the trace follows, the address it continues at.
+ */
+function collectTrace(
   start: number,
   environment: BlockEnvironment,
-  maxInstructions = MAX_BLOCK_INSTRUCTIONS,
-  carried?: { read: ReadonlySet<number>; written: ReadonlySet<number> },
-): CompiledBlock | null {
-  const { keepUndefined, layout, mode } = environment;
-  const ipOffset = environment.instructionPointerOffset;
-  // Collect the block's instructions first: dead-flag elimination looks ahead. The block is a trace:
-  // it goes on through direct jumps and calls, and through conditional branches along one arm
-  // (the other arm becomes a side exit), until an indirect branch, an instruction only the
-  // interpreter runs, or an address already in the trace.
-  const instructions: BlockInstruction[] = [];
-  const facts: InstructionFacts[] = [];
-  /** For a branch the trace follows: the address it continues at. */
+  maxInstructions: number,
+  visit: (instruction: BlockInstruction, facts: InstructionFacts) => void,
+): Map<number, number> {
   const followed = new Map<number, number>();
   const visited = new Set<number>();
   let pendingBranch = -1;
-  for (let address = start; instructions.length < maxInstructions && !visited.has(address); ) {
+  for (let address = start; visited.size < maxInstructions && !visited.has(address); ) {
     const instruction = environment.fetch(address);
     if (!instruction) break;
-    const instructionFacts = factsOf(instruction.statements);
+    let instructionFacts = factsOf(instruction.statements);
     if (instructionFacts.interpretOnly) break;
     if (pendingBranch >= 0) followed.set(pendingBranch, address);
+    const index = visited.size;
     visited.add(address);
-    instructions.push(instruction);
-    facts.push(instructionFacts);
-    const next = wrapAddress(address + instruction.length, mode);
+    const next = wrapAddress(address + instruction.length, environment.mode);
     if (!instructionFacts.assignsInstructionPointer) {
+      visit(instruction, instructionFacts);
       pendingBranch = -1;
       address = next;
       continue;
@@ -216,13 +254,34 @@ export function compileBlock(
     // Prefer the fall-through arm; never follow back to the start (that is the loop) or into the trace.
     const candidates = (targets ?? []).filter((target) => target !== start && !visited.has(target));
     const follow = candidates.includes(next) ? next : candidates[0];
+    // A conditional branch the trace follows can leave it: for dead-flag elimination it is an exit.
+    if (follow !== undefined && targets && targets.length > 1) {
+      instructionFacts = { ...instructionFacts, canExit: true };
+    }
+    visit(instruction, instructionFacts);
     if (follow === undefined) break;
-    pendingBranch = instructions.length - 1;
-    // A conditional branch can leave the trace: for dead-flag elimination it is an exit.
-    if (targets && targets.length > 1) facts[pendingBranch] = { ...instructionFacts, canExit: true };
+    pendingBranch = index;
     address = follow;
   }
+  return followed;
+}
 
+function generateBlock(
+  start: number,
+  environment: BlockEnvironment,
+  maxInstructions = MAX_BLOCK_INSTRUCTIONS,
+  carried?: { read: ReadonlySet<number>; written: ReadonlySet<number> },
+): SharedBlock | null {
+  const { keepUndefined, layout, mode } = environment;
+  const ipOffset = environment.instructionPointerOffset;
+  restartTemplateTemporaries();
+  // Collect the block's instructions first: dead-flag elimination looks ahead.
+  const instructions: BlockInstruction[] = [];
+  const facts: InstructionFacts[] = [];
+  const followed = collectTrace(start, environment, maxInstructions, (instruction, instructionFacts) => {
+    instructions.push(instruction);
+    facts.push(instructionFacts);
+  });
   if (instructions.length === 0) return null;
   const written = instructions.map((instruction) => writtenWords(instruction.statements, environment));
   const lines: string[] = [];
@@ -287,7 +346,7 @@ export function compileBlock(
       if (!(error instanceof NotCompilable)) throw error;
       // Leave this instruction (and the rest) to the interpreter: compile the block again, ending
       // before it (dead-store elimination relied on the instructions after it).
-      return compiled === 0 ? null : compileBlock(start, environment, compiled);
+      return compiled === 0 ? null : generateBlock(start, environment, compiled);
     }
     const continuation = followed.get(compiled);
     if (branchTarget && continuation !== undefined && compiled + 1 < instructions.length) {
@@ -318,7 +377,7 @@ export function compileBlock(
   if (loops && !carried) {
     // A loop: compile again with the state words it uses carried in locals across iterations.
     const read = new Set([...expressions.wordsRead].filter((word) => !expressions.wordsWritten.has(word)));
-    return compileBlock(start, environment, compiled, { read, written: expressions.wordsWritten });
+    return generateBlock(start, environment, compiled, { read, written: expressions.wordsWritten });
   }
   const body: string[] = [
     'let done = 0;',
@@ -340,15 +399,19 @@ export function compileBlock(
   }
   body.push('return done;', '}');
   const source = `return function block(S, M, budget) {\n${body.join('\n')}\n};`;
-  const frame = new Uint32Array(expressions.frameWords);
   const factory = new Function('F', 'K', 'R', 'E', source) as (
     frame: Uint32Array,
     kernels: unknown[],
     helpers: typeof runtime,
     parity: Uint8Array,
   ) => BlockFunction;
-  const run = factory(frame, expressions.kernels, runtime, runtime.EVEN_PARITY);
-  return { start, length: compiled, run, source, next: null, nextStart: -1, other: null, otherStart: -1 };
+  const run = factory(
+    new Uint32Array(expressions.frameWords),
+    expressions.kernels,
+    runtime,
+    runtime.EVEN_PARITY,
+  );
+  return { start, length: compiled, run, source };
 }
 
 function wrapAddress(address: number, mode: 32 | 64): number {

@@ -424,7 +424,11 @@ export class ExpressionCompiler {
     this.frameWords += SLOT_WORDS;
     const index = this.kernels.length;
     this.kernels.push(bindKernel(node.operation, result, slots, node.args, node.parameters, node.width));
-    this.lines.push(`K[${index}](F);`);
+    // The comment makes the source name the kernel (shared block functions are keyed by source).
+    const operandWidth = node.args[0]?.width ?? node.width;
+    this.lines.push(
+      `K[${index}](F); // ${node.operation} ${node.width} ${operandWidth} ${node.parameters.join(' ')}`,
+    );
     return {
       low: this.bind(`F[${result}]`, 'k'),
       high: this.bind(`F[${result + 1}]`, 'k'),

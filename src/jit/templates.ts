@@ -26,6 +26,13 @@ export interface Template {
 
 let templateTemporaries = 0;
 const temporary = () => `q${templateTemporaries++}`;
+/**
+ * Starts the temporaries' names over for a new block function: names need only be unique within one
+ * function, and equal blocks must give equal sources (block functions are shared by source).
+ */
+export function restartTemplateTemporaries(): void {
+  templateTemporaries = 0;
+}
 
 /** The inline template of an operation, or null when only the kernel handles it. */
 export function concreteTemplate(

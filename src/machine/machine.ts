@@ -4,14 +4,12 @@
  * compiled path of the performance issue can use it directly.
  */
 import { decodeInstruction } from '../decoder/decoder.js';
-import type { Instruction } from '../decoder/instruction.js';
 import { formatInstruction } from '../disassembler/format.js';
-import { CompiledStatements, type EvaluationOutcome, type MachineAccess } from '../ir/evaluate.js';
-import { type FlagBit, flagBitPosition, type Location, type Statement } from '../ir/expression.js';
+import type { EvaluationOutcome, MachineAccess } from '../ir/evaluate.js';
+import { type FlagBit, flagBitPosition, type Location } from '../ir/expression.js';
 import { registerInfo } from '../isa/registers.js';
 import { type BlockEnvironment, type CompiledBlock, compileBlock } from '../jit/block.js';
 import { MemoryPort } from '../jit/memory-port.js';
-import { buildSemantics } from '../semantics/index.js';
 import { HIGH_WORD_MASK, LOW_WORD_MASK, SLOT_WORDS } from '../value/layout.js';
 import type { Coarse } from '../value/undefined.js';
 import { Value } from '../value/value.js';
@@ -25,6 +23,7 @@ import {
   type ReadArrayOptions,
   type ReadOptions,
 } from './guest-memory.js';
+import { type DecodedInstruction, decodedInstruction } from './instruction-cache.js';
 import { Memory, type MemoryFault, PAGE_SIZE } from './memory.js';
 import {
   type Address,
@@ -112,12 +111,6 @@ const FS_BASE_SLOT = IP_SLOT + 1 + FLAG_ORDER.length;
 const GS_BASE_SLOT = FS_BASE_SLOT + 1;
 const STATE_SLOTS = GS_BASE_SLOT + 1;
 
-interface CachedInstruction {
-  readonly instruction: Instruction;
-  readonly statements: readonly Statement[];
-  readonly compiled: CompiledStatements;
-}
-
 /** An x86 machine for 32- or 64-bit code. */
 export class Machine implements MachineAccess {
   /**
@@ -143,7 +136,7 @@ export class Machine implements MachineAccess {
   /** Of {@link steps}, how many ran as compiled blocks (the others went through the interpreter). */
   compiledSteps = 0;
 
-  private readonly cache = new Map<number, CachedInstruction>();
+  private readonly cache = new Map<number, DecodedInstruction>();
   private readonly codePages = new Set<number>();
   /** Compiled blocks by start address (null: the first instruction must be interpreted). */
   private readonly blocks = new Map<number, CompiledBlock | null>();
@@ -196,7 +189,12 @@ export class Machine implements MachineAccess {
         if (address === this.blockBounds.end || address === this.blockBounds.sentinel) return null;
         const fetched = this.fetch(address);
         if ('reason' in fetched) return null;
-        return { address, length: fetched.instruction.length, statements: fetched.statements };
+        return {
+          id: fetched.id,
+          address,
+          length: fetched.instruction.length,
+          statements: fetched.statements,
+        };
       },
     };
     const initiallyUndefined = this.policy !== 'zero';
@@ -322,7 +320,7 @@ export class Machine implements MachineAccess {
   }
 
   /** Decodes (once, then from the cache) the instruction at RIP; a Stop when that is impossible. */
-  private fetch(key: number): CachedInstruction | Stop {
+  private fetch(key: number): DecodedInstruction | Stop {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const address = BigInt(key);
@@ -366,9 +364,9 @@ export class Machine implements MachineAccess {
         fault: '#UD',
       });
     }
-    let statements: Statement[];
+    let entry: DecodedInstruction;
     try {
-      statements = buildSemantics(decoded, address);
+      entry = decodedInstruction(this.mode, key, decoded, this.fetchBuffer);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return this.stop(
@@ -380,7 +378,6 @@ export class Machine implements MachineAccess {
         },
       );
     }
-    const entry = { instruction: decoded, statements, compiled: new CompiledStatements(statements) };
     this.cache.set(key, entry);
     for (
       let page = Math.floor(key / PAGE_SIZE);
