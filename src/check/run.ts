@@ -156,7 +156,7 @@ export function formsToCheck(
 ): { form: InstructionForm; skip: string | null }[] {
   const flags = hostFlags();
   const wanted = instructions?.map((name) => name.toLowerCase());
-  return instructionForms
+  return instructionForms()
     .filter((form) => form.modes.includes(mode))
     .filter((form) => !wanted || wanted.includes(form.family.family) || wanted.includes(form.mnemonic))
     .map((form) => {

@@ -307,7 +307,7 @@ export function decodeInstruction(
   state.opcodePosition = position - 1;
   state.mandatory = mandatory;
   const slot = map * 256 + opcode;
-  const bucket = vex ? vexBuckets[slot] : legacyBuckets[slot];
+  const bucket = vex ? vexBuckets()[slot] : legacyBuckets()[slot];
   const spaceName = vex ? 'AVX: VEX prefix' : map === 0 ? 'one-byte opcode' : 'two/three-byte opcode';
   if (!bucket) {
     if (vex) {

@@ -86,7 +86,7 @@ function specificity(form: InstructionForm): number {
 
 function buildBuckets(space: 'legacy' | 'vex'): (DecodeBucket | undefined)[] {
   const lists = new Map<number, InstructionForm[]>();
-  for (const form of instructionForms) {
+  for (const form of instructionForms()) {
     if (form.space !== space) continue;
     const first = mapIndex[form.map] * 256 + form.opcode;
     const count = form.opcodeRegister ? 8 : 1;
@@ -117,7 +117,20 @@ function buildBuckets(space: 'legacy' | 'vex'): (DecodeBucket | undefined)[] {
   return buckets;
 }
 
-/** Buckets for legacy-encoded forms, indexed by `mapIndex[map] * 256 + opcode`. */
-export const legacyBuckets: readonly (DecodeBucket | undefined)[] = buildBuckets('legacy');
-/** Buckets for VEX-encoded forms, indexed the same way. */
-export const vexBuckets: readonly (DecodeBucket | undefined)[] = buildBuckets('vex');
+let legacy: readonly (DecodeBucket | undefined)[] | null = null;
+let vex: readonly (DecodeBucket | undefined)[] | null = null;
+
+/**
+ * Buckets for legacy-encoded forms, indexed by `mapIndex[map] * 256 + opcode`. Built on first use:
+ * the tables cost ~10 ms on a cold start, which importing the package should not pay.
+ */
+export function legacyBuckets(): readonly (DecodeBucket | undefined)[] {
+  legacy ??= buildBuckets('legacy');
+  return legacy;
+}
+
+/** Buckets for VEX-encoded forms, indexed the same way; built on first use. */
+export function vexBuckets(): readonly (DecodeBucket | undefined)[] {
+  vex ??= buildBuckets('vex');
+  return vex;
+}

@@ -34,7 +34,7 @@ const DEFAULT_SIZE_SPELLINGS: Readonly<Record<string, readonly [string, string, 
 function buildConditionAliases(): Map<string, string> {
   const aliases = new Map<string, string>();
   const templates = new Set<string>();
-  for (const forms of formsByMnemonic.values()) {
+  for (const forms of formsByMnemonic().values()) {
     for (const form of forms) if (form.conditionCode !== null) templates.add(form.family.mnemonic);
   }
   for (const template of templates) {
@@ -46,7 +46,12 @@ function buildConditionAliases(): Map<string, string> {
   return aliases;
 }
 
-const conditionAliases = buildConditionAliases();
+let conditionAliasTable: Map<string, string> | null = null;
+/** Built on first use, like the catalog it reads (import stays cheap). */
+function conditionAliases(): Map<string, string> {
+  conditionAliasTable ??= buildConditionAliases();
+  return conditionAliasTable;
+}
 
 /**
  * Mnemonics the encoder accepts beyond the catalog's own: `movabs` (GNU as) is `mov` with 64-bit
@@ -66,16 +71,16 @@ const EXTRA_MNEMONICS = new Set([
 /** True when `mnemonic` (lower case) names an instruction the encoder knows. */
 export function isKnownMnemonic(mnemonic: string): boolean {
   return (
-    formsByMnemonic.has(mnemonic) ||
+    formsByMnemonic().has(mnemonic) ||
     mnemonic in SPELLING_ALIASES ||
-    conditionAliases.has(mnemonic) ||
+    conditionAliases().has(mnemonic) ||
     EXTRA_MNEMONICS.has(mnemonic)
   );
 }
 
 /** The catalog mnemonic a written mnemonic stands for in `mode`. */
 export function canonicalMnemonic(mnemonic: string, mode: Mode): string {
-  const spelled = SPELLING_ALIASES[mnemonic] ?? conditionAliases.get(mnemonic) ?? mnemonic;
+  const spelled = SPELLING_ALIASES[mnemonic] ?? conditionAliases().get(mnemonic) ?? mnemonic;
   if (spelled !== mnemonic && mnemonic.endsWith('w') && spelled in DEFAULT_SIZE_SPELLINGS) return spelled;
   const bySize = DEFAULT_SIZE_SPELLINGS[spelled];
   if (bySize && mnemonic === spelled) return bySize[mode === 16 ? 0 : mode === 32 ? 1 : 2];
@@ -84,5 +89,5 @@ export function canonicalMnemonic(mnemonic: string, mode: Mode): string {
 
 /** The forms of a catalog mnemonic (empty when there are none). */
 export function formsOf(mnemonic: string): readonly InstructionForm[] {
-  return formsByMnemonic.get(mnemonic) ?? [];
+  return formsByMnemonic().get(mnemonic) ?? [];
 }

@@ -27,15 +27,46 @@ export const instructionFamilies: readonly InstructionFamilyDeclaration[] = [
   ...miscFamilies,
 ];
 
+interface ExpandedCatalog {
+  readonly forms: readonly InstructionForm[];
+  readonly byName: ReadonlyMap<string, InstructionForm>;
+  readonly byMnemonic: ReadonlyMap<string, readonly InstructionForm[]>;
+}
+
+let expanded: ExpandedCatalog | null = null;
+
+/**
+ * Expands the families into forms on first use rather than at import: expansion costs ~10 ms on a
+ * cold start, which `import('vial')` should not pay (the performance issue's budget is 50 ms).
+ */
+function catalog(): ExpandedCatalog {
+  if (expanded === null) {
+    const forms = assignUniqueNames(
+      instructionFamilies.flatMap((family) => family.forms.flatMap((form) => expandForm(family, form))),
+    );
+    expanded = {
+      forms,
+      byName: new Map(forms.map((form) => [form.name, form])),
+      byMnemonic: groupByMnemonic(forms),
+    };
+  }
+  return expanded;
+}
+
 /** Every concrete form, in declaration order, with unique stable names. */
-export const instructionForms: readonly InstructionForm[] = assignUniqueNames(
-  instructionFamilies.flatMap((family) => family.forms.flatMap((form) => expandForm(family, form))),
-);
+export function instructionForms(): readonly InstructionForm[] {
+  return catalog().forms;
+}
 
 /** Forms by stable name (`ADD_rm32_r32`). */
-export const formsByName: ReadonlyMap<string, InstructionForm> = new Map(
-  instructionForms.map((form) => [form.name, form]),
-);
+export function formsByName(): ReadonlyMap<string, InstructionForm> {
+  return catalog().byName;
+}
+
+/** Forms by mnemonic (`add` → all ADD forms), in declaration order: the assembler's lookup. */
+export function formsByMnemonic(): ReadonlyMap<string, readonly InstructionForm[]> {
+  return catalog().byMnemonic;
+}
 
 function groupByMnemonic(forms: readonly InstructionForm[]): Map<string, InstructionForm[]> {
   const groups = new Map<string, InstructionForm[]>();
@@ -46,7 +77,3 @@ function groupByMnemonic(forms: readonly InstructionForm[]): Map<string, Instruc
   }
   return groups;
 }
-
-/** Forms by mnemonic (`add` → all ADD forms), in declaration order: the assembler's lookup. */
-export const formsByMnemonic: ReadonlyMap<string, readonly InstructionForm[]> =
-  groupByMnemonic(instructionForms);

@@ -208,7 +208,7 @@ function isUnreachableAlias(form: InstructionForm): boolean {
 /** Lines of instructions for `mode`, `perForm` variants per form (deterministic). */
 export function generateCorpus(mode: Mode, dialect: CorpusDialect, perForm = 8): string[] {
   const lines: string[] = [];
-  for (const form of instructionForms) {
+  for (const form of instructionForms()) {
     if (!form.modes.includes(mode) || isUnreachableAlias(form)) continue;
     const implicitOnly = form.operands.every((spec) =>
       ['implicitRegister', 'stringSource', 'stringDestination'].includes(spec.encoding),

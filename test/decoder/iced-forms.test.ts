@@ -15,7 +15,7 @@ describe('every declared form round-trips through our decoder and matches iced-x
   for (const mode of [64, 32, 16] as const) {
     it(`${mode}-bit mode`, () => {
       const next = randomGenerator(0xf0e1 ^ mode);
-      const forms = instructionForms.filter((form) => form.modes.includes(mode));
+      const forms = instructionForms().filter((form) => form.modes.includes(mode));
       const data = new Uint8Array(forms.length * samplesPerForm * stride);
       const expectedForms: InstructionForm[] = [];
       let caseIndex = 0;

@@ -52,7 +52,7 @@ describeWithTool(
         const next = randomGenerator(0x4a53 ^ mode);
         const originals: { instruction: Instruction; address: number; text: string }[] = [];
         // Every form valid in this mode once, then random valid instructions.
-        const samples = instructionForms
+        const samples = instructionForms()
           .filter((form) => form.modes.includes(mode))
           .map((form) => Uint8Array.from(sampleBytes(form, mode, next)));
         const candidate = new Uint8Array(16);

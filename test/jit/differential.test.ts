@@ -36,7 +36,7 @@ interface Program {
 
 /** A loop around random instructions; rBX is reloaded before each so memory operands hit the data block. */
 function randomProgram(rng: CheckRandom, mode: 32 | 64): Program {
-  const forms = instructionForms.filter(
+  const forms = instructionForms().filter(
     (form) => form.modes.includes(mode) && semanticsByFamily.has(form.family.family),
   );
   const body: number[] = [];

@@ -63,7 +63,7 @@ it('every form: the flags its semantics can leave undefined are declared undefin
   const next = randomGenerator(0x0fda);
   const problems: string[] = [];
   let formsSeen = 0;
-  for (const form of instructionForms) {
+  for (const form of instructionForms()) {
     if (!semanticsByFamily.has(form.family.family)) continue;
     const mode = ([64, 32] as const).find((candidate) => form.modes.includes(candidate));
     if (!mode) continue;

@@ -149,7 +149,7 @@ export function ourVerdict(result: DecodeResult): Verdict {
   return { category: result.status, length: result.length, text: result.message };
 }
 
-const ourMnemonics = new Set(formsByMnemonic.keys());
+const ourMnemonics = new Set(formsByMnemonic().keys());
 
 /** iced Codes whose mnemonic we know but whose form is outside our scope (far transfers, hint NOPs). */
 const outOfScopeCodePattern =

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type CheckReport, runCheck } from '../../check/run.js';
+import type { CheckReport } from '../../check/run.js';
 import { parseExecutionMode, parseNumber } from '../code-input.js';
 import { type CliCommand, type CliOutput, UsageError } from '../command.js';
 
@@ -116,6 +116,8 @@ Exit codes: 0 no mismatch, 1 mismatches (or the host cannot run the oracle), 2 u
     const showProgress = !values.json && out.isTTY;
     let report: CheckReport;
     try {
+      // Loaded here: the checker pulls in worker threads and the oracles, which other commands never need.
+      const { runCheck } = await import('../../check/run.js');
       report = await runCheck({
         mode,
         cases,

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { assembleOrThrow } from '../../assembler/assemble.js';
 import { Machine } from '../../machine/machine.js';
-import { createHostOracle, hostOracleAvailability } from '../../oracle/host-oracle.js';
 import { ops, Undefined, Value } from '../../value/index.js';
 import type { CliCommand, CliOutput } from '../command.js';
 import { padVisible, styleFor } from '../style.js';
@@ -48,6 +47,8 @@ async function programSection(out: CliOutput): Promise<Record<string, unknown>> 
   const machine = new Machine({ mode: 64, policy: 'track' });
   machine.loadCode(bytes, 0x10000n);
   const stop = machine.run();
+  // Loaded here: the oracle pulls in child_process and crypto, which `vial exec` should not pay for.
+  const { createHostOracle, hostOracleAvailability } = await import('../../oracle/host-oracle.js');
   const availability = hostOracleAvailability();
   let cpu: { rax: bigint; rdx: bigint; rflags: bigint } | null = null;
   if (availability.available) {

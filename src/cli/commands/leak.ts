@@ -5,13 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  checkLeak,
-  type LeakCheckOptions,
-  type LeakProgress,
-  type LeakTestFunction,
-} from '../../leak/check-leak.js';
-import { formatLeakReport } from '../../leak/format.js';
+import type { checkLeak, LeakCheckOptions, LeakProgress, LeakTestFunction } from '../../leak/check-leak.js';
 import { type CliCommand, type CliOutput, UsageError } from '../command.js';
 
 const help = `vial leak — test a function for memory leaks
@@ -166,6 +160,9 @@ export const leakCommand: CliCommand = {
     const fn = await loadFunction(file, values.export);
     const showProgress = values['no-progress'] ? false : values.progress || Boolean(process.stderr.isTTY);
     const bar = showProgress ? progressBar(out) : undefined;
+    // Loaded here: the leak tester pulls in the inspector and vm modules, which other commands never need.
+    const { checkLeak } = await import('../../leak/check-leak.js');
+    const { formatLeakReport } = await import('../../leak/format.js');
     let result: Awaited<ReturnType<typeof checkLeak>>;
     try {
       result = await checkLeak(fn, { ...options, onProgress: bar?.update });
