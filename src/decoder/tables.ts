@@ -103,18 +103,35 @@ function buildBuckets(space: 'legacy' | 'vex'): (DecodeBucket | undefined)[] {
     if (forms.some((form) => (form.modrm !== 'none') !== needsModrm)) {
       throw new Error(`opcode slot ${key.toString(16)} mixes forms with and without ModRM`);
     }
-    const ordered = [...forms].sort((a, b) => specificity(b) - specificity(a));
-    const candidates = ordered.map(toCandidate);
-    const candidatesByModeAndReg = Array.from({ length: 24 }, (_, index) => {
-      const mode = ([16, 32, 64] as const)[index >> 3];
-      const reg = index & 7;
-      return candidates.filter(
-        ({ form }) => form.modes.includes(mode) && (form.modrmReg === null || form.modrmReg === reg),
-      );
-    });
-    buckets[key] = { needsModrm, candidatesByModeAndReg };
+    buckets[key] = new LazyBucket(needsModrm, forms);
   }
   return buckets;
+}
+
+/** A bucket whose candidate lists are built when an instruction first decodes through it. */
+class LazyBucket implements DecodeBucket {
+  private lists: (readonly DecodeCandidate[])[] | null = null;
+
+  constructor(
+    readonly needsModrm: boolean,
+    private readonly forms: readonly InstructionForm[],
+  ) {}
+
+  get candidatesByModeAndReg(): readonly (readonly DecodeCandidate[])[] {
+    this.lists ??= candidateLists(this.forms);
+    return this.lists;
+  }
+}
+
+function candidateLists(forms: readonly InstructionForm[]): (readonly DecodeCandidate[])[] {
+  const candidates = [...forms].sort((a, b) => specificity(b) - specificity(a)).map(toCandidate);
+  return Array.from({ length: 24 }, (_, index) => {
+    const mode = ([16, 32, 64] as const)[index >> 3];
+    const reg = index & 7;
+    return candidates.filter(
+      ({ form }) => form.modes.includes(mode) && (form.modrmReg === null || form.modrmReg === reg),
+    );
+  });
 }
 
 let legacy: readonly (DecodeBucket | undefined)[] | null = null;
