@@ -507,10 +507,13 @@ export class Machine implements MachineAccess {
         else if (previous.otherStart === ip) block = previous.other;
         else {
           block = this.blockAt(ip);
-          previous.other = previous.next;
-          previous.otherStart = previous.nextStart;
-          previous.next = block;
-          previous.nextStart = ip;
+          // Only blocks are remembered: a successor not compiled yet must come back here to heat up.
+          if (block !== null) {
+            previous.other = previous.next;
+            previous.otherStart = previous.nextStart;
+            previous.next = block;
+            previous.nextStart = ip;
+          }
         }
         const budget = limit - this.steps;
         if (block !== null && budget >= block.length) {
