@@ -173,8 +173,13 @@ function splitFlagLetters(letters: string, text: string): FlagName[] {
   return result;
 }
 
+const parsedFlags = new Map<string, FlagEffects>();
+
 /** Parses iced-style flag letters: `r=c w=oszapc 0=c 1=d u=a` (read, written, cleared, set, undefined). */
 export function parseFlags(text: string | undefined): FlagEffects {
+  // Families share a handful of flag strings; parse each once (the catalog is expanded at start-up).
+  const known = parsedFlags.get(text ?? '');
+  if (known) return known;
   const effects = {
     read: [] as FlagName[],
     written: [] as FlagName[],
@@ -192,6 +197,7 @@ export function parseFlags(text: string | undefined): FlagEffects {
     else if (key === 'u') effects.undefined.push(...flags);
     else throw new Error(`bad flag key '${key}' in '${text}'`);
   }
+  parsedFlags.set(text ?? '', effects);
   return effects;
 }
 

@@ -398,7 +398,7 @@ function generateBlock(
     );
   }
   body.push('return done;', '}');
-  const source = `return function block(S, M, budget) {\n${body.join('\n')}\n};`;
+  const source = `return function block_${start.toString(16)}(S, M, budget) {\n${body.join('\n')}\n};`;
   const factory = new Function('F', 'K', 'R', 'E', source) as (
     frame: Uint32Array,
     kernels: unknown[],

@@ -31,6 +31,7 @@ export interface StateLayout {
 }
 
 const isZero = (code: string) => code === ZERO;
+const isZeroConstant = (code: string) => code === ZERO || code === '0x0';
 
 /** Emits code for the expressions of one block into `lines`; shared state across instructions. */
 export class ExpressionCompiler {
@@ -47,7 +48,8 @@ export class ExpressionCompiler {
   /** State words the block read or wrote (to choose the loop-carried words of a second pass). */
   readonly wordsRead = new Set<number>();
   readonly wordsWritten = new Set<number>();
-  private readonly divisionsDone = new Set<string>();
+  /** Per instruction: each division's result expressions (quotient low/high, remainder low/high, fails). */
+  private readonly divisionsDone = new Map<string, string[]>();
 
   constructor(
     private readonly lines: string[],
@@ -341,20 +343,65 @@ export class ExpressionCompiler {
     const [high, low, divisor] = args;
     const signed = match[2] === 'Signed';
     const key = `${signed}:${node.args.map((arg) => arg.id).join(',')}`;
-    const setup = this.divisionsDone.has(key)
-      ? []
-      : [
-          node.args[2].width <= 32
-            ? `R.${signed ? 'divideSignedNarrow' : 'divideUnsignedNarrow'}(${high.low}, ${low.low}, ${divisor.low}, ${node.args[2].width});`
-            : `R.divideWide(${signed}, ${high.low}, ${high.high}, ${low.low}, ${low.high}, ${divisor.low}, ${divisor.high});`,
-        ];
-    this.divisionsDone.add(key);
-    const part = match[1] === 'divisionFails' ? 'fails' : match[1];
-    return part === 'fails'
-      ? { setup, low: 'R.division[4]', high: ZERO }
-      : part === 'quotient'
-        ? { setup, low: 'R.division[0]', high: 'R.division[1]' }
-        : { setup, low: 'R.division[2]', high: 'R.division[3]' };
+    let results = this.divisionsDone.get(key);
+    const setup: string[] = [];
+    if (results === undefined) {
+      const width = node.args[2].width;
+      const call =
+        width <= 32
+          ? `R.${signed ? 'divideSignedNarrow' : 'divideUnsignedNarrow'}(${high.low}, ${low.low}, ${divisor.low}, ${width});`
+          : `R.divideWide(${signed}, ${high.low}, ${high.high}, ${low.low}, ${low.high}, ${divisor.low}, ${divisor.high});`;
+      const highIsZero = isZeroConstant(high.low) && (width <= 32 || isZeroConstant(high.high));
+      if (signed || !highIsZero) {
+        setup.push(call);
+        results = ['R.division[0]', 'R.division[1]', 'R.division[2]', 'R.division[3]', 'R.division[4]'];
+      } else {
+        results = this.inlineUnsignedDivision(setup, call, low, divisor, width);
+      }
+      this.divisionsDone.set(key, results);
+    }
+    const [quotientLow, quotientHigh, remainderLow, remainderHigh, fails] = results;
+    return match[1] === 'divisionFails'
+      ? { setup, low: fails, high: ZERO }
+      : match[1] === 'quotient'
+        ? { setup, low: quotientLow, high: quotientHigh }
+        : { setup, low: remainderLow, high: remainderHigh };
+  }
+
+  /**
+   * `xor edx, edx; div r` — the high half of the dividend is the constant 0 — inline: a quotient
+   * that fits can never overflow, and doubles divide exactly (32-bit operands: the floor of the
+   * rounded quotient is exact; 64-bit operands below 2^52: one correction step, as in
+   * `R.divideWide`, whose tests against BigInt cover the same arithmetic). Other values call
+   * `R.divideWide`. The results are `var`s: the quotient, remainder and fault test of one
+   * instruction may be used in different nested blocks of the generated code.
+   */
+  private inlineUnsignedDivision(
+    setup: string[],
+    call: string,
+    low: GeneratedValue,
+    divisor: GeneratedValue,
+    width: number,
+  ): string[] {
+    const [n, d, q, r, ql, qh, rl, rh, fails] = ['n', 'd', 'q', 'r', 'ql', 'qh', 'rl', 'rh', 'f'].map(
+      (prefix) => this.name(prefix),
+    );
+    if (width <= 32) {
+      setup.push(
+        `var ${n} = ${low.low}, ${d} = ${divisor.low}, ${q} = 0, ${r} = 0, ${fails} = ${d} === 0 ? 1 : 0;`,
+        `if (${fails} === 0) { ${q} = Math.floor(${n} / ${d}); ${r} = ${n} - ${q} * ${d}; }`,
+      );
+      return [q, ZERO, r, ZERO, fails];
+    }
+    setup.push(
+      `var ${n} = ${low.high} * 4294967296 + ${low.low}, ${d} = ${divisor.high} * 4294967296 + ${divisor.low}, ${q} = 0, ${r} = 0, ${ql}, ${qh}, ${rl}, ${rh}, ${fails} = 0;`,
+      `if (${low.high} < 0x100000 && ${divisor.high} < 0x100000 && ${d} !== 0) {`,
+      `${q} = Math.floor(${n} / ${d}); ${r} = ${n} - ${q} * ${d};`,
+      `if (${r} < 0) { ${q} -= 1; ${r} += ${d}; } else if (${r} >= ${d}) { ${q} += 1; ${r} -= ${d}; }`,
+      `${ql} = ${q} >>> 0; ${qh} = (${q} / 4294967296) >>> 0; ${rl} = ${r} >>> 0; ${rh} = (${r} / 4294967296) >>> 0;`,
+      `} else { ${call} ${ql} = R.division[0]; ${qh} = R.division[1]; ${rl} = R.division[2]; ${rh} = R.division[3]; ${fails} = R.division[4]; }`,
+    );
+    return [ql, qh, rl, rh, fails];
   }
 
   private emitConcrete(template: Template, width: number): GeneratedValue {
