@@ -374,7 +374,8 @@ export class ExpressionCompiler {
    * rounded quotient is exact; 64-bit operands below 2^52: one correction step, as in
    * `R.divideWide`, whose tests against BigInt cover the same arithmetic). Other values call
    * `R.divideWide`. The results are `var`s: the quotient, remainder and fault test of one
-   * instruction may be used in different nested blocks of the generated code.
+   * instruction may be used in different nested blocks of the generated code. Every `var` gets an
+   * initial number: one left `undefined` merges into the loop's phi and V8 boxes it (half speed).
    */
   private inlineUnsignedDivision(
     setup: string[],
@@ -394,7 +395,7 @@ export class ExpressionCompiler {
       return [q, ZERO, r, ZERO, fails];
     }
     setup.push(
-      `var ${n} = ${low.high} * 4294967296 + ${low.low}, ${d} = ${divisor.high} * 4294967296 + ${divisor.low}, ${q} = 0, ${r} = 0, ${ql}, ${qh}, ${rl}, ${rh}, ${fails} = 0;`,
+      `var ${n} = ${low.high} * 4294967296 + ${low.low}, ${d} = ${divisor.high} * 4294967296 + ${divisor.low}, ${q} = 0, ${r} = 0, ${ql} = 0, ${qh} = 0, ${rl} = 0, ${rh} = 0, ${fails} = 0;`,
       `if (${low.high} < 0x100000 && ${divisor.high} < 0x100000 && ${d} !== 0) {`,
       `${q} = Math.floor(${n} / ${d}); ${r} = ${n} - ${q} * ${d};`,
       `if (${r} < 0) { ${q} -= 1; ${r} += ${d}; } else if (${r} >= ${d}) { ${q} += 1; ${r} -= ${d}; }`,

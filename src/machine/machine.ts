@@ -8,12 +8,13 @@ import { formatInstruction } from '../disassembler/format.js';
 import type { EvaluationOutcome, MachineAccess } from '../ir/evaluate.js';
 import { type FlagBit, flagBitPosition, type Location } from '../ir/expression.js';
 import { registerInfo } from '../isa/registers.js';
-import { type BlockEnvironment, type CompiledBlock, compileBlock } from '../jit/block.js';
+import type { CompiledBlock } from '../jit/block.js';
 import { MemoryPort } from '../jit/memory-port.js';
 import { HIGH_WORD_MASK, LOW_WORD_MASK, SLOT_WORDS } from '../value/layout.js';
 import type { Coarse } from '../value/undefined.js';
 import { Value } from '../value/value.js';
 import { type CallArgument, type CallOptions, type CallResult, performCall } from './abi.js';
+import { BlockCache } from './block-cache.js';
 import { type CpuProfile, cpuidOf, defaultCpuProfile } from './cpu-profile.js';
 import {
   type AllocOptions,
@@ -36,6 +37,16 @@ import {
   SymbolNotFoundError,
   toAddress,
 } from './program.js';
+import {
+  FLAG_ORDER,
+  FLAG_SLOT,
+  FS_BASE_SLOT,
+  GPR_COUNT,
+  GS_BASE_SLOT,
+  IP_SLOT,
+  STATE_SLOTS,
+  stateSlotOf,
+} from './state-layout.js';
 
 /** What the machine does with architecturally undefined results (see docs/value-domain.md). */
 export type UndefinedPolicy = 'zero' | 'track' | 'strict';
@@ -97,19 +108,8 @@ export interface MachineOptions {
   readonly compileThreshold?: number;
 }
 
-const GPR_COUNT = 16;
 /** Most steps one call of a compiled block may run (see `run`). */
 const BLOCK_CALL_STEPS = 65_536;
-/** Entries of the machine's direct-mapped block cache (a power of two). */
-const RECENT_BLOCKS = 1024;
-const IP_SLOT = GPR_COUNT;
-const FLAG_ORDER: readonly FlagBit[] = ['CF', 'PF', 'AF', 'ZF', 'SF', 'OF', 'DF'];
-const FLAG_SLOT: Readonly<Record<FlagBit, number>> = Object.fromEntries(
-  FLAG_ORDER.map((flag, index) => [flag, IP_SLOT + 1 + index]),
-) as Record<FlagBit, number>;
-const FS_BASE_SLOT = IP_SLOT + 1 + FLAG_ORDER.length;
-const GS_BASE_SLOT = FS_BASE_SLOT + 1;
-const STATE_SLOTS = GS_BASE_SLOT + 1;
 
 /** An x86 machine for 32- or 64-bit code. */
 export class Machine implements MachineAccess {
@@ -138,23 +138,10 @@ export class Machine implements MachineAccess {
 
   private readonly cache = new Map<number, DecodedInstruction>();
   private readonly codePages = new Set<number>();
-  /** Compiled blocks by start address (null: the first instruction must be interpreted). */
-  private readonly blocks = new Map<number, CompiledBlock | null>();
-  /** A direct-mapped cache in front of {@link blocks} (by the address's low bits): dispatch is hot. */
-  private readonly recentBlocks: (CompiledBlock | null)[] = new Array(RECENT_BLOCKS).fill(null);
-  /** The end of code and return sentinel the cached blocks were built for (blocks stop there). */
-  private blockBounds = { end: -1, sentinel: -1 };
-  private compiledExecution: boolean;
-  private readonly compileThreshold: number;
-  /** Times the dispatcher met each address that has no block yet (see `compileThreshold`). */
-  private readonly blockHeat = new Map<number, number>();
-  /**
-   * Why compiling to JavaScript failed, if it did (e.g. a browser page whose Content Security
-   * Policy forbids `new Function`); the machine then interprets everything. Null normally.
-   */
-  compilationError: Error | null = null;
+  /** False for strict mode and `execution: 'interpreted'`: every instruction is interpreted. */
+  private readonly compiledExecution: boolean;
+  private readonly blockCache: BlockCache;
   private readonly port: MemoryPort;
-  private readonly blockEnvironment: BlockEnvironment;
   private strictMessage: string | null = null;
   /** Set when the last access used a non-canonical address (#GP, SDM Vol. 1 §3.3.7.1). */
   private nonCanonical: bigint | null = null;
@@ -172,21 +159,21 @@ export class Machine implements MachineAccess {
       if (this.codePages.has(page)) {
         this.cache.clear();
         this.codePages.clear();
-        this.forgetBlocks();
+        this.blockCache.forget();
       }
     };
-    this.compileThreshold = Math.max(1, options.compileThreshold ?? 2);
     this.compiledExecution =
       (options.execution ?? Machine.defaultExecution) === 'compiled' && this.policy !== 'strict';
     this.port = new MemoryPort(this.memory, this.policy !== 'zero', (page) => this.codePages.has(page));
     this.memory.onMap = () => this.port.flush();
-    this.blockEnvironment = {
-      mode: this.mode,
-      keepUndefined: this.policy !== 'zero',
-      layout: { slotOf: (location) => stateSlotOf(location) },
-      instructionPointerOffset: IP_SLOT * SLOT_WORDS,
-      fetch: (address) => {
-        if (address === this.blockBounds.end || address === this.blockBounds.sentinel) return null;
+    this.blockCache = new BlockCache(
+      {
+        mode: this.mode,
+        keepUndefined: this.policy !== 'zero',
+        layout: { slotOf: stateSlotOf },
+        instructionPointerOffset: IP_SLOT * SLOT_WORDS,
+      },
+      (address) => {
         const fetched = this.fetch(address);
         if ('reason' in fetched) return null;
         return {
@@ -196,7 +183,8 @@ export class Machine implements MachineAccess {
           statements: fetched.statements,
         };
       },
-    };
+      Math.max(1, options.compileThreshold ?? 2),
+    );
     const initiallyUndefined = this.policy !== 'zero';
     for (let slot = 0; slot < STATE_SLOTS; slot++) {
       const width = slot < GPR_COUNT || slot === IP_SLOT || slot >= FS_BASE_SLOT ? 64 : 1;
@@ -478,11 +466,7 @@ export class Machine implements MachineAccess {
     const checkBreakpoints = this.breakpoints.size > 0;
     // Blocks never run past a breakpoint check, so runs with breakpoints interpret.
     const useBlocks = this.compiledExecution && !checkBreakpoints;
-    if (useBlocks && (end !== this.blockBounds.end || sentinel !== this.blockBounds.sentinel)) {
-      // Blocks stop at the end of code and at the sentinel: built for other bounds, they are stale.
-      this.forgetBlocks();
-      this.blockBounds = { end, sentinel };
-    }
+    if (useBlocks) this.blockCache.setBounds(end, sentinel);
     let first = true;
     // The block run last (its dispatch cache saves a lookup), and whether the next instruction must
     // be interpreted because a block left early before it (a fault, a raise, an unusual access).
@@ -502,11 +486,11 @@ export class Machine implements MachineAccess {
       if (useBlocks && !interpretNext) {
         // Two successors remembered per block (a branch's two ways, a return's two callers).
         let block: CompiledBlock | null;
-        if (previous === null) block = this.blockAt(ip);
+        if (previous === null) block = this.blockCache.at(ip);
         else if (previous.nextStart === ip) block = previous.next;
         else if (previous.otherStart === ip) block = previous.other;
         else {
-          block = this.blockAt(ip);
+          block = this.blockCache.at(ip);
           // Only blocks are remembered: a successor not compiled yet must come back here to heat up.
           if (block !== null) {
             previous.other = previous.next;
@@ -542,36 +526,12 @@ export class Machine implements MachineAccess {
     }
   }
 
-  /** The compiled block starting at `address` (compiled on first use), or null to interpret. */
-  private blockAt(address: number): CompiledBlock | null {
-    if (!this.compiledExecution) return null; // compiling failed earlier in this run
-    const recent = this.recentBlocks[address & (RECENT_BLOCKS - 1)];
-    if (recent !== null && recent.start === address) return recent;
-    let block = this.blocks.get(address);
-    if (block === undefined) {
-      const heat = (this.blockHeat.get(address) ?? 0) + 1;
-      if (heat < this.compileThreshold) {
-        this.blockHeat.set(address, heat);
-        return null;
-      }
-      try {
-        block = compileBlock(address, this.blockEnvironment);
-      } catch (error) {
-        // The interpreter is the reference: fall back to it rather than fail the run.
-        this.compilationError = error instanceof Error ? error : new Error(String(error));
-        this.compiledExecution = false;
-        return null;
-      }
-      this.blocks.set(address, block);
-    }
-    if (block !== null) this.recentBlocks[address & (RECENT_BLOCKS - 1)] = block;
-    return block;
-  }
-
-  private forgetBlocks(): void {
-    this.blocks.clear();
-    this.blockHeat.clear();
-    this.recentBlocks.fill(null);
+  /**
+   * Why compiling to JavaScript failed, if it did (e.g. a browser page whose Content Security
+   * Policy forbids `new Function`); the machine then interprets everything. Null normally.
+   */
+  get compilationError(): Error | null {
+    return this.blockCache.error;
   }
 
   // ---- MachineAccess: what the IR evaluator reads and writes --------------------------------------
@@ -917,25 +877,5 @@ export class Machine implements MachineAccess {
   /** {@link getFlag} in the coarse view: 0, 1 or `Undefined`. */
   flagCoarse(flag: FlagBit): Coarse {
     return this.getFlag(flag).toCoarse();
-  }
-}
-
-/** Where a location lives in a machine's state array, for compiled code (null: not in the state). */
-function stateSlotOf(location: Location): { offset: number; lowBit: number; width: number } | null {
-  switch (location.kind) {
-    case 'gpr':
-      return { offset: location.index * SLOT_WORDS, lowBit: location.lowBit, width: location.width };
-    case 'flag':
-      return { offset: FLAG_SLOT[location.flag] * SLOT_WORDS, lowBit: 0, width: 1 };
-    case 'ip':
-      return { offset: IP_SLOT * SLOT_WORDS, lowBit: 0, width: 64 };
-    case 'segmentBase':
-      return {
-        offset: (location.segment === 'fs' ? FS_BASE_SLOT : GS_BASE_SLOT) * SLOT_WORDS,
-        lowBit: 0,
-        width: 64,
-      };
-    default:
-      return null;
   }
 }
