@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAsmTest } from '../../src/asmtest/parse.js';
 import { Undefined, Value } from '../../src/value/index.js';
@@ -96,7 +98,7 @@ describe('vial test FILE.asm', () => {
     const text = await runCli(['test', 'examples/div.jsonl', 'examples/asm-tests/sum.asm', 'missing.jsonl']);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/^PASS examples\/div\.jsonl > div ecx #1$/m);
-    expect(text.stdout).toMatch(/^FAIL missing\.jsonl: cannot read/m);
+    expect(text.stdout).toMatch(/^FAIL missing\.jsonl — cannot read \(ENOENT\)$/m);
     expect(text.stdout).not.toMatch(/bits compared/);
     const jsonlCases = text.stdout.match(/^PASS examples\/div\.jsonl/gm)?.length ?? 0;
     expect(text.stdout).toMatch(new RegExp(`\\n${jsonlCases + 4} passed, 1 failed\\n$`));
@@ -108,6 +110,40 @@ describe('vial test FILE.asm', () => {
       .map((line) => JSON.parse(line));
     expect(records[0]).toMatchObject({ file: 'examples/div.jsonl', passed: true });
     expect(records.at(-1)).toEqual({ summary: true, passed: jsonlCases, failed: 0 });
+  });
+
+  it('.jsonl failures and invalid lines are reported like .asm ones, at their line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vial-test-'));
+    const path = join(dir, 'cases.jsonl');
+    writeFileSync(
+      path,
+      [
+        '{"name":"nop","code":"90","initial":{"registers":{"rax":"0x1"}},"final":{"registers":{"rax":"0x1"}}}',
+        '{"name":"inc","code":"48ffc0","initial":{"registers":{"rax":"0x1"}},"final":{"registers":{"rax":"0x3"}}}',
+        'not json',
+      ].join('\n'),
+    );
+    const text = await runCli(['test', path]);
+    expect(text.code).toBe(1);
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toBe(`PASS ${path} > nop`);
+    expect(lines[1]).toBe(`FAIL ${path} > inc — ${path}:2:1: rax: expected 0x3, got 0x0000_0000_0000_0002`);
+    expect(lines[2].startsWith(`FAIL ${path}:3:1: not JSON (`)).toBe(true); // the rest is V8's message
+    expect(lines.slice(3)).toEqual(['1 passed, 2 failed', '']);
+    const json = await runCli(['test', path, '--json']);
+    const records = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(records[1]).toEqual({
+      file: path,
+      case: 'inc',
+      line: 2,
+      passed: false,
+      failures: [{ line: 2, column: 1, message: 'rax: expected 0x3, got 0x0000_0000_0000_0002' }],
+    });
+    expect(records[2]).toMatchObject({ file: path, line: 3, column: 1, passed: false });
+    expect(records.at(-1)).toEqual({ summary: true, passed: 1, failed: 2 });
   });
 
   it('needs at least one file', async () => {

@@ -7,7 +7,7 @@ import type { Machine } from '../../machine/machine.js';
 import { type CodeInput, CodeInputError, readCode } from '../code-input.js';
 import { type CliCommand, type CliOutput, UsageError } from '../command.js';
 import { setUpMachine } from '../machine-setup.js';
-import { verifyCommand } from './verify.js';
+import { runStateTests } from './verify.js';
 
 /** Where code is loaded, as for `vial exec`. */
 const ORIGIN = 0x1000n;
@@ -154,44 +154,26 @@ function runAsmFile(path: string, reporter: Reporter, totals: Totals): void {
   }
 }
 
-/**
- * Runs a `.jsonl` file through `vial verify`, rewriting its per-test lines into this command's format
- * and folding its summary into the totals (its logic is reused, not repeated).
- */
-async function runJsonlFile(path: string, json: boolean, out: CliOutput, totals: Totals): Promise<void> {
-  let pending = '';
-  const forward = (line: string) => {
-    if (json) {
-      const record = JSON.parse(line) as Record<string, unknown>;
-      if (record.summary === true) {
-        totals.passed += Number(record.passed);
-        totals.failed += Number(record.failed);
-      } else out.stdout(`${JSON.stringify({ file: path, ...record })}\n`);
-      return;
+/** Runs the state tests of a `.jsonl` file (`vial verify`'s format and checks) as cases of this command. */
+function runJsonlFile(path: string, reporter: Reporter, totals: Totals): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    reporter.fileError(path, null, `cannot read (${(error as { code?: string }).code ?? String(error)})`);
+    totals.failed++;
+    return;
+  }
+  for (const result of runStateTests(text).results) {
+    if (result.invalid !== undefined)
+      reporter.fileError(path, { line: result.line, column: 1 }, result.invalid);
+    else {
+      const failures = result.differences.map((message) => ({ line: result.line, column: 1, message }));
+      reporter.result(path, result.name, result.line, failures);
     }
-    const summary = /^(\d+) passed, (\d+) failed$/.exec(line);
-    if (summary) {
-      totals.passed += Number(summary[1]);
-      totals.failed += Number(summary[2]);
-    } else if (/^\d+ bits compared/.test(line)) {
-      // verify's bit counts: not part of this command's output.
-    } else if (/^(ok {2}|FAIL) /.test(line)) {
-      out.stdout(`${line.startsWith('ok') ? 'PASS' : 'FAIL'} ${path} > ${line.slice(5)}\n`);
-    } else out.stdout(`${line}\n`);
-  };
-  const collect = (text: string) => {
-    pending += text;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) forward(line);
-  };
-  await verifyCommand.run(json ? [path, '--json'] : [path], {
-    stdout: collect,
-    // Unreadable file or invalid line: verify reports it on stderr and counts it as failed.
-    stderr: (text) => out.stdout(text.replace(/^/gm, 'FAIL ').replace(/FAIL $/, '')),
-    isTTY: false,
-  });
-  if (pending) forward(pending);
+    if (result.passed) totals.passed++;
+    else totals.failed++;
+  }
 }
 
 /** `vial test`: assembly files with expectations in comments, and JSONL state tests. */
@@ -239,12 +221,8 @@ that does not assemble: FILE:LINE:COLUMN and what was expected), 2 usage error.`
     const reporter = json ? jsonReporter(out) : textReporter(out);
     const totals: Totals = { passed: 0, failed: 0 };
     for (const path of positionals) {
-      if (path.endsWith('.jsonl')) {
-        const before = totals.passed + totals.failed;
-        await runJsonlFile(path, json, out, totals);
-        // An unreadable file prints no summary: it still counts as a failure.
-        if (totals.passed + totals.failed === before) totals.failed++;
-      } else runAsmFile(path, reporter, totals);
+      if (path.endsWith('.jsonl')) runJsonlFile(path, reporter, totals);
+      else runAsmFile(path, reporter, totals);
     }
     if (json) out.stdout(`${JSON.stringify({ summary: true, ...totals })}\n`);
     else out.stdout(`${totals.passed} passed, ${totals.failed} failed\n`);

@@ -54,7 +54,7 @@ function parseTest(line: string): StateTest {
 }
 
 /** Counts of one run. */
-interface Tally {
+export interface Tally {
   passed: number;
   failed: number;
   comparedBits: number;
@@ -158,6 +158,48 @@ function runTest(test: StateTest, tally: Tally): string[] {
   return differences;
 }
 
+/** The outcome of one line of a state-test file. */
+export interface StateTestResult {
+  /** 1-based line number in the file. */
+  readonly line: number;
+  readonly name: string;
+  readonly passed: boolean;
+  /** What differs (empty when the test passed or the line is invalid). */
+  readonly differences: readonly string[];
+  /** Why the line is not a valid test; absent for valid tests. */
+  readonly invalid?: string;
+}
+
+/**
+ * Runs every test of a JSONL state-test file's `text`: one result per
+ * non-blank, non-comment line, the bit counts, and how many lines were invalid. `vial verify` and
+ * `vial test` format these.
+ */
+export function runStateTests(text: string): { results: StateTestResult[]; tally: Tally; invalid: number } {
+  const tally: Tally = { passed: 0, failed: 0, comparedBits: 0, undefinedBits: 0 };
+  const results: StateTestResult[] = [];
+  let invalid = 0;
+  text.split('\n').forEach((source, index) => {
+    const line = index + 1;
+    if (source.trim() === '' || source.trim().startsWith('//')) return;
+    let name = `line ${line}`;
+    try {
+      const test = parseTest(source);
+      name = test.name ?? name;
+      const differences = runTest(test, tally);
+      if (differences.length === 0) tally.passed++;
+      else tally.failed++;
+      results.push({ line, name, passed: differences.length === 0, differences });
+    } catch (error) {
+      if (!(error instanceof BadTestError) && !(error instanceof UsageError)) throw error;
+      invalid++;
+      tally.failed++;
+      results.push({ line, name, passed: false, differences: [], invalid: error.message });
+    }
+  });
+  return { results, tally, invalid };
+}
+
 /** `vial verify`: JSONL state tests. */
 export const verifyCommand: CliCommand = {
   name: 'verify',
@@ -205,36 +247,19 @@ tests still run), 2 usage error.`,
       return 1;
     }
     const style = styleFor(out.color);
-    const tally: Tally = { passed: 0, failed: 0, comparedBits: 0, undefinedBits: 0 };
-    let bad = 0;
-    text.split('\n').forEach((line, index) => {
-      const lineNumber = index + 1;
-      if (line.trim() === '' || line.trim().startsWith('//')) return;
-      let name = `line ${lineNumber}`;
-      try {
-        const test = parseTest(line);
-        name = test.name ?? name;
-        const differences = runTest(test, tally);
-        if (differences.length === 0) tally.passed++;
-        else tally.failed++;
-        if (values.json)
-          out.stdout(
-            `${JSON.stringify({ line: lineNumber, name, passed: differences.length === 0, differences })}\n`,
-          );
-        else
-          out.stdout(
-            `${differences.length === 0 ? `${style.success('ok')}  ` : style.failure('FAIL')} ${name}${differences.map((d) => `\n     ${d}`).join('')}\n`,
-          );
-      } catch (error) {
-        if (!(error instanceof BadTestError) && !(error instanceof UsageError)) throw error;
-        bad++;
-        tally.failed++;
-        const message = `${positionals[0]}:${lineNumber}: ${error.message}`;
-        if (values.json)
-          out.stdout(`${JSON.stringify({ line: lineNumber, name, passed: false, error: message })}\n`);
-        else out.stderr(`${message}\n`);
-      }
-    });
+    const { results, tally, invalid: bad } = runStateTests(text);
+    for (const { line, name, passed, differences, invalid } of results) {
+      const error = invalid === undefined ? undefined : `${positionals[0]}:${line}: ${invalid}`;
+      if (values.json)
+        out.stdout(
+          `${JSON.stringify(error ? { line, name, passed, error } : { line, name, passed, differences })}\n`,
+        );
+      else if (error) out.stderr(`${error}\n`);
+      else
+        out.stdout(
+          `${passed ? `${style.success('ok')}  ` : style.failure('FAIL')} ${name}${differences.map((d) => `\n     ${d}`).join('')}\n`,
+        );
+    }
     const summary = `${tally.comparedBits} bits compared, ${tally.undefinedBits} skipped as undefined${bad ? `; ${bad} invalid line(s)` : ''}`;
     if (values.json) out.stdout(`${JSON.stringify({ summary: true, ...tally, invalid: bad })}\n`);
     else out.stdout(`${summary}\n${tally.passed} passed, ${tally.failed} failed\n`);
