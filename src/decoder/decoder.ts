@@ -16,13 +16,12 @@ import type {
 } from './instruction.js';
 import { codeSegmentOperand, decodeOperands, readAddressing, state } from './operands.js';
 import {
+  bucketAt,
   type DecodeCandidate,
-  legacyBuckets,
   mandatoryPrefixCode,
   mapIndex,
   modeIndex,
   operandSizeRuleCode,
-  vexBuckets,
 } from './tables.js';
 
 /** The longest legal instruction (SDM Vol. 2A §2.1: "15 bytes"). */
@@ -307,7 +306,7 @@ export function decodeInstruction(
   state.opcodePosition = position - 1;
   state.mandatory = mandatory;
   const slot = map * 256 + opcode;
-  const bucket = vex ? vexBuckets()[slot] : legacyBuckets()[slot];
+  const bucket = bucketAt(vex ? 'vex' : 'legacy', slot);
   const spaceName = vex ? 'AVX: VEX prefix' : map === 0 ? 'one-byte opcode' : 'two/three-byte opcode';
   if (!bucket) {
     if (vex) {

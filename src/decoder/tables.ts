@@ -1,11 +1,12 @@
 /**
- * Decoder tables, derived from the spec catalog at load time (never written by hand).
+ * Decoder tables, derived from the spec catalog (never written by hand), one opcode slot at a time
+ * when an instruction first decodes through it.
  *
  * Forms are bucketed by (encoding space, opcode map, opcode byte). A bucket whose forms use ModRM is
  * further split by ModRM.reg, so a `/digit` group is one array index away. Within a list, candidates
  * are ordered most specific first; the decoder takes the first whose requirements hold.
  */
-import { instructionForms } from '../isa/catalog.js';
+import { formsWithOpcode } from '../isa/catalog.js';
 import type { InstructionForm, OpcodeMap } from '../isa/spec.js';
 
 /** Numeric codes for a form's mandatory prefix, so matching compares small integers. */
@@ -84,28 +85,34 @@ function specificity(form: InstructionForm): number {
   );
 }
 
-function buildBuckets(space: 'legacy' | 'vex'): (DecodeBucket | undefined)[] {
-  const lists = new Map<number, InstructionForm[]>();
-  for (const form of instructionForms()) {
-    if (form.space !== space) continue;
-    const first = mapIndex[form.map] * 256 + form.opcode;
-    const count = form.opcodeRegister ? 8 : 1;
-    for (let register = 0; register < count; register++) {
-      const key = first + register;
-      const list = lists.get(key);
-      if (list) list.push(form);
-      else lists.set(key, [form]);
+const mapsByIndex: readonly OpcodeMap[] = ['legacy', '0F', '0F38', '0F3A'];
+
+/** Built buckets by space and `mapIndex[map] * 256 + opcode`; null where no form has that opcode. */
+const buckets = {
+  legacy: new Map<number, DecodeBucket | null>(),
+  vex: new Map<number, DecodeBucket | null>(),
+};
+
+/**
+ * The bucket of an opcode slot (`mapIndex[map] * 256 + opcode`), or undefined when no form has that
+ * opcode. Built when an instruction first decodes through it, from the catalog's forms with that
+ * opcode only (start-up: decoding one instruction must not expand the whole catalog).
+ */
+export function bucketAt(space: 'legacy' | 'vex', slot: number): DecodeBucket | undefined {
+  let bucket = buckets[space].get(slot);
+  if (bucket === undefined) {
+    const forms = formsWithOpcode(space, mapsByIndex[slot >> 8], slot & 0xff);
+    bucket = null;
+    if (forms.length > 0) {
+      const needsModrm = forms[0].modrm !== 'none';
+      if (forms.some((form) => (form.modrm !== 'none') !== needsModrm)) {
+        throw new Error(`opcode slot ${slot.toString(16)} mixes forms with and without ModRM`);
+      }
+      bucket = new LazyBucket(needsModrm, forms);
     }
+    buckets[space].set(slot, bucket);
   }
-  const buckets: (DecodeBucket | undefined)[] = new Array(4 * 256).fill(undefined);
-  for (const [key, forms] of lists) {
-    const needsModrm = forms[0].modrm !== 'none';
-    if (forms.some((form) => (form.modrm !== 'none') !== needsModrm)) {
-      throw new Error(`opcode slot ${key.toString(16)} mixes forms with and without ModRM`);
-    }
-    buckets[key] = new LazyBucket(needsModrm, forms);
-  }
-  return buckets;
+  return bucket ?? undefined;
 }
 
 /** A bucket whose candidate lists are built when an instruction first decodes through it. */
@@ -132,22 +139,4 @@ function candidateLists(forms: readonly InstructionForm[]): (readonly DecodeCand
       ({ form }) => form.modes.includes(mode) && (form.modrmReg === null || form.modrmReg === reg),
     );
   });
-}
-
-let legacy: readonly (DecodeBucket | undefined)[] | null = null;
-let vex: readonly (DecodeBucket | undefined)[] | null = null;
-
-/**
- * Buckets for legacy-encoded forms, indexed by `mapIndex[map] * 256 + opcode`. Built on first use:
- * the tables cost ~10 ms on a cold start, which importing the package should not pay.
- */
-export function legacyBuckets(): readonly (DecodeBucket | undefined)[] {
-  legacy ??= buildBuckets('legacy');
-  return legacy;
-}
-
-/** Buckets for VEX-encoded forms, indexed the same way; built on first use. */
-export function vexBuckets(): readonly (DecodeBucket | undefined)[] {
-  vex ??= buildBuckets('vex');
-  return vex;
 }

@@ -4,6 +4,7 @@ import {
   expandForm,
   formsByMnemonic,
   formsByName,
+  formsWithOpcode,
   instructionFamilies,
   instructionForms,
   parseFlags,
@@ -26,6 +27,28 @@ describe('the catalog', () => {
     ]) {
       expect(formsByName().has(name), name).toBe(true);
     }
+  });
+
+  it('finds the forms of an opcode byte (what the decoder loads lazily) exactly as the whole catalog has them', () => {
+    let slots = 0;
+    for (const space of ['legacy', 'vex'] as const) {
+      for (const map of ['legacy', '0F', '0F38', '0F3A'] as const) {
+        for (let opcode = 0; opcode < 256; opcode++) {
+          const expected = instructionForms().filter(
+            (form) =>
+              form.space === space &&
+              form.map === map &&
+              opcode >= form.opcode &&
+              opcode < form.opcode + (form.opcodeRegister ? 8 : 1),
+          );
+          const found = formsWithOpcode(space, map, opcode);
+          expect(found.length, `${space} ${map} ${opcode.toString(16)}`).toBe(expected.length);
+          found.forEach((form, index) => expect(form).toBe(expected[index])); // same objects, same order
+          if (found.length > 0) slots++;
+        }
+      }
+    }
+    expect(slots).toBeGreaterThan(300);
   });
 
   it('declares each family once, with a summary and at least one form valid in some mode', () => {
