@@ -472,7 +472,7 @@ function compileInstruction(
     linear: string;
     where: { page: string; offset: string };
   }[] = [];
-  const assignments: { location: Location; value: GeneratedValue }[] = [];
+  const assignments: { location: Location; value: GeneratedValue; node: Expression }[] = [];
   const raises: GeneratedValue[] = [];
   const storeAddresses: GeneratedValue[] = [];
   for (const statement of instruction.statements) {
@@ -480,7 +480,11 @@ function compileInstruction(
       case 'assign': {
         const branch = branchCondition(statement);
         if (branch) {
-          assignments.push({ location: statement.location, value: expressions.branchTarget(branch) });
+          assignments.push({
+            location: statement.location,
+            value: expressions.branchTarget(branch),
+            node: statement.value,
+          });
           break;
         }
         // A dead flag is not computed, unless its expression loads (the load may fault).
@@ -489,9 +493,14 @@ function compileInstruction(
           deadFlags.has(statement.location.flag) &&
           !containsLoad(statement.value)
         ) {
+          expressions.forgetFlagSource(statement.location.flag);
           continue;
         }
-        assignments.push({ location: statement.location, value: expressions.value(statement.value) });
+        const value =
+          statement.location.kind === 'flag'
+            ? expressions.flagValue(statement.value)
+            : expressions.value(statement.value);
+        assignments.push({ location: statement.location, value, node: statement.value });
         break;
       }
       case 'store': {
@@ -523,10 +532,10 @@ function compileInstruction(
   });
   // 3. Commit, in statement order (assignments and stores touch disjoint state).
   let branchTarget: GeneratedValue | null = null;
-  for (const { location, value } of assignments) {
+  for (const { location, value, node } of assignments) {
     if (location.kind === 'flag' && deadFlags.has(location.flag)) continue;
     if (location.kind === 'ip') branchTarget = value;
-    else expressions.write(location, value, deferredWords);
+    else expressions.write(location, value, deferredWords, node);
   }
   for (const { statement, value, guard, linear, where } of stores) {
     const bytes = statement.value.width / 8;

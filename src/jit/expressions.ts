@@ -10,7 +10,7 @@
  * kernels; the templates are their defined-input special case, checked by differential tests.
  */
 import { type BoundKernel, bindKernel } from '../ir/builder.js';
-import type { Expression, Location } from '../ir/expression.js';
+import type { Expression, FlagBit, Location } from '../ir/expression.js';
 import { SLOT_WORDS } from '../value/layout.js';
 import { concreteTemplate, hex, highMask, lowMask, type Template, ZERO } from './templates.js';
 
@@ -31,6 +31,15 @@ export interface StateLayout {
 }
 
 const isZero = (code: string) => code === ZERO;
+
+/** The operands of the subtraction that set a flag (see `ExpressionCompiler.flagSources`). */
+interface SubtractionSource {
+  readonly a: GeneratedValue;
+  readonly b: GeneratedValue;
+  readonly width: number;
+  /** Which instruction of the block computed them: a condition fuses only flags of one subtraction. */
+  readonly instruction: number;
+}
 const isZeroConstant = (code: string) => code === ZERO || code === '0x0';
 
 /** Emits code for the expressions of one block into `lines`; shared state across instructions. */
@@ -48,6 +57,13 @@ export class ExpressionCompiler {
   /** State words the block read or wrote (to choose the loop-carried words of a second pass). */
   readonly wordsRead = new Set<number>();
   readonly wordsWritten = new Set<number>();
+  /**
+   * Zero mode: the flags whose current value is a flag of `a - b` (CMP/SUB without borrow), with the
+   * operands' generated values and the instruction that computed them — so a later condition on
+   * those flags becomes one comparison of `a` and `b` ({@link fusedCondition}).
+   */
+  private readonly flagSources = new Map<FlagBit, SubtractionSource>();
+  private instructionCount = 0;
   /** Per instruction: each division's result expressions (quotient low/high, remainder low/high, fails). */
   private readonly divisionsDone = new Map<string, string[]>();
 
@@ -109,6 +125,7 @@ export class ExpressionCompiler {
   /** Starts a new instruction: its expressions are separate objects from the previous one's. */
   startInstruction(): void {
     this.values = new Map();
+    this.instructionCount++;
     this.divisionsDone.clear();
   }
 
@@ -122,6 +139,22 @@ export class ExpressionCompiler {
     const name = this.name(prefix);
     this.lines.push(`const ${name} = ${code};`);
     return name;
+  }
+
+  /**
+   * A flag's new value. In zero mode its expression is not bound to a local: the flag is computed
+   * where something uses it — a later read, a loop's back edge, the stores at the block's exits — so
+   * a flag that is overwritten before anything reads it costs nothing on the main path, only at the
+   * exits that store it (lazy flags). The expression refers only to constants and locals that
+   * outlive it (operands are bound when generated).
+   */
+  flagValue(node: Expression): GeneratedValue {
+    if (this.keepUndefined || node.kind !== 'operation' || this.values.has(node)) return this.value(node);
+    const args = node.args.map((arg) => this.value(arg));
+    const template = node.operation === 'select' ? null : concreteTemplate(node, args);
+    if (!template || node.width !== 1) return this.value(node);
+    for (const line of template.setup) this.lines.push(line);
+    return { low: `(${template.low})`, high: ZERO, undefinedLow: ZERO, undefinedHigh: ZERO };
   }
 
   /** The generated value of `node` (its code emitted once, at first use). */
@@ -202,12 +235,24 @@ export class ExpressionCompiler {
    * stores wait in {@link pendingWords} and happen only if the block leaves before the overwrite
    * (lazy flags, in effect, for every state word).
    */
-  write(location: Location, value: GeneratedValue, deferredWords: ReadonlySet<number>): void {
+  write(
+    location: Location,
+    value: GeneratedValue,
+    deferredWords: ReadonlySet<number>,
+    /** The IR of the value, for flags (see {@link flagSources}). */
+    node?: Expression,
+  ): void {
     const slot = this.layout.slotOf(location);
     if (!slot) throw new NotCompilable(`writes ${location.kind}`);
     const { offset, lowBit, width } = slot;
+    const lazyFlag = location.kind === 'flag' && !this.keepUndefined;
+    if (location.kind === 'flag') {
+      const source = lazyFlag && node ? this.subtractionSource(location.flag, node) : null;
+      if (source) this.flagSources.set(location.flag, source);
+      else this.flagSources.delete(location.flag);
+    }
     const store = (index: number, code: string) => {
-      const bound = this.bind(code, 'w');
+      const bound = lazyFlag ? code : this.bind(code, 'w');
       this.wordsWritten.add(index);
       this.stateWords.set(index, bound);
       if (this.carried.written.has(index)) return; // stored when the block leaves
@@ -301,6 +346,8 @@ export class ExpressionCompiler {
   }
 
   private operation(node: Expression & { kind: 'operation' }): GeneratedValue {
+    const fused = this.keepUndefined ? null : this.fusedCondition(node);
+    if (fused) return { low: this.bind(fused), high: ZERO, undefinedLow: ZERO, undefinedHigh: ZERO };
     const args = node.args.map((arg) => this.value(arg));
     const masks = args.flatMap((arg) => [arg.undefinedLow, arg.undefinedHigh]).filter((m) => !isZero(m));
     if (node.operation === 'select') return this.select(node, args);
@@ -328,6 +375,90 @@ export class ExpressionCompiler {
     );
     if (template) this.lines.push('}');
     return { low, high, undefinedLow, undefinedHigh };
+  }
+
+  /** A write of `flag` that is not compiled (a dead flag): its old source no longer describes it. */
+  forgetFlagSource(flag: FlagBit): void {
+    this.flagSources.delete(flag);
+  }
+
+  /** When `node` (the new value of `flag`) is that flag of `a - b` without borrow: the operands. */
+  private subtractionSource(flag: FlagBit, node: Expression): SubtractionSource | null {
+    if (node.kind !== 'operation') return null;
+    let subtraction: Expression = node;
+    if ((flag === 'ZF' && node.operation === 'isZero') || (flag === 'SF' && node.operation === 'extract')) {
+      subtraction = node.args[0];
+      if (flag === 'SF' && node.parameters[0] !== subtraction.width - 1) return null;
+      if (subtraction.kind !== 'operation' || subtraction.operation !== 'subtract') return null;
+    } else if (
+      !(flag === 'CF' && node.operation === 'subtractBorrow') &&
+      !(flag === 'OF' && node.operation === 'subtractOverflow')
+    ) {
+      return null;
+    }
+    if (subtraction.kind !== 'operation' || subtraction.args.length !== 2) return null; // a borrow in
+    const [a, b] = subtraction.args;
+    return { a: this.value(a), b: this.value(b), width: a.width, instruction: this.instructionCount };
+  }
+
+  /**
+   * Zero mode: a condition over flags that one earlier `a - b` set — `be`/`a` (CF or ZF), `l`/`ge`
+   * (SF xor OF), `le`/`g` (ZF or SF xor OF) — as one comparison of `a` and `b` instead of computing
+   * the flags and combining them (SDM Vol. 1 Appendix B defines these conditions as those
+   * comparisons). Null when `node` is not such a condition.
+   */
+  private fusedCondition(node: Expression & { kind: 'operation' }): string | null {
+    let negate = false;
+    let condition: Expression = node;
+    if (node.operation === 'not') {
+      negate = true;
+      condition = node.args[0];
+    }
+    if (condition.kind !== 'operation' || condition.width !== 1 || condition.args.length !== 2) return null;
+    const flagOf = (e: Expression) =>
+      e.kind === 'read' && e.location.kind === 'flag' ? e.location.flag : null;
+    const flagsOf = (e: Expression) => {
+      if (e.kind !== 'operation' || e.args.length !== 2) return null;
+      const flags = e.args.map(flagOf);
+      return flags[0] && flags[1] ? new Set(flags) : null;
+    };
+    const [first, second] = condition.args;
+    let kind: 'be' | 'l' | 'le' | null = null;
+    const pair = flagsOf(condition);
+    if (condition.operation === 'or' && pair?.has('CF') && pair.has('ZF')) kind = 'be';
+    else if (condition.operation === 'xor' && pair?.has('SF') && pair.has('OF')) kind = 'l';
+    else if (condition.operation === 'or') {
+      const [zf, rest] = flagOf(first) === 'ZF' ? [first, second] : [second, first];
+      const inner = flagsOf(rest);
+      if (
+        flagOf(zf) === 'ZF' &&
+        rest.kind === 'operation' &&
+        rest.operation === 'xor' &&
+        inner?.has('SF') &&
+        inner.has('OF')
+      )
+        kind = 'le';
+    }
+    if (kind === null) return null;
+    const flags: readonly FlagBit[] =
+      kind === 'be' ? ['CF', 'ZF'] : kind === 'l' ? ['SF', 'OF'] : ['ZF', 'SF', 'OF'];
+    const source = this.flagSources.get(flags[0]);
+    if (!source || flags.some((flag) => this.flagSources.get(flag)?.instruction !== source.instruction))
+      return null;
+    const { a, b, width } = source;
+    const operator = kind === 'l' ? '<' : '<=';
+    let comparison: string;
+    if (width === 64) {
+      const high = (word: string) => (kind === 'be' ? word : `(${word} | 0)`);
+      comparison = `${high(a.high)} < ${high(b.high)} || (${a.high} === ${b.high} && ${a.low} ${operator} ${b.low})`;
+    } else if (kind === 'be') {
+      comparison = `${a.low} ${operator} ${b.low}`;
+    } else {
+      const signed = (word: string) =>
+        width === 32 ? `(${word} | 0)` : `((${word} << ${32 - width}) >> ${32 - width})`;
+      comparison = `${signed(a.low)} ${operator} ${signed(b.low)}`;
+    }
+    return `(${comparison}) ? ${negate ? '0 : 1' : '1 : 0'}`;
   }
 
   /**
@@ -384,9 +515,18 @@ export class ExpressionCompiler {
     divisor: GeneratedValue,
     width: number,
   ): string[] {
-    const [n, d, q, r, ql, qh, rl, rh, fails] = ['n', 'd', 'q', 'r', 'ql', 'qh', 'rl', 'rh', 'f'].map(
-      (prefix) => this.name(prefix),
-    );
+    // Prefixed `d`: the templates' temporaries are `q0`, `q1`, … (templates.ts).
+    const [n, d, q, r, ql, qh, rl, rh, fails] = [
+      'dn',
+      'dd',
+      'dq',
+      'dr',
+      'dql',
+      'dqh',
+      'drl',
+      'drh',
+      'df',
+    ].map((prefix) => this.name(prefix));
     if (width <= 32) {
       setup.push(
         `var ${n} = ${low.low}, ${d} = ${divisor.low}, ${q} = 0, ${r} = 0, ${fails} = ${d} === 0 ? 1 : 0;`,

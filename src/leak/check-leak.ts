@@ -13,7 +13,9 @@
  *    grew by at least a quarter of the threshold rate and 16 KiB (a backstop in the spirit of CPython's
  *    refleak hunter, which demands growth in every run: one GC hiccup that inflates the slope cannot
  *    also make every large batch grow). The first, small batches are left out of the backstop because
- *    V8's accounting sometimes hides the first few thousand pushes into a growing array.
+ *    V8's accounting sometimes hides the first few thousand pushes into a growing array. And the
+ *    growth must scale with the batch size (doubling batches): a cost per measurement adds the same
+ *    to every batch, a leak adds in proportion to the calls.
  *
  * Doubling batch sizes matter for leaks into growable containers (arrays, Maps) of small values: their
  * backing store grows in steps of 1.5–2×, and doubling the element count guarantees a step per batch.
@@ -315,12 +317,22 @@ export function analyzeSeries(
   const growthFraction = growing / decisive.length;
   const slopeRatio = clamp(total.slope / thresholdBytesPerIteration, 0, 1);
   const steep = total.slope >= thresholdBytesPerIteration;
-  const leaked = steep && growing === decisive.length;
+  // A leak's growth per batch scales with the batch (sizes double); a cost per measurement (the GC's
+  // own bookkeeping, V8 code and feedback) adds about the same to every batch. The slope of each
+  // batch's growth against its size, with an intercept, is the per-call part.
+  const perCall = fitLine(
+    batches.map((b) => b.iterations),
+    batches.map((b) => b.deltaBytes),
+  ).slope;
+  const scales = perCall >= thresholdBytesPerIteration / 2;
+  const leaked = steep && growing === decisive.length && scales;
   const rate = `${total.slope.toFixed(1)} B/call`;
   const grewText = `${growing} of the last ${decisive.length} batches grew`;
   let reason: string;
   if (leaked) {
     reason = `${rate} (threshold ${thresholdBytesPerIteration}), ${grewText}`;
+  } else if (steep && growing === decisive.length) {
+    reason = `slope ${rate} reaches the threshold and ${grewText}, but by about the same amount whatever the batch size (${perCall.toFixed(1)} B/call when fitted per batch): a cost per measurement, not per call`;
   } else if (steep) {
     reason = `slope ${rate} reaches the threshold, but only ${grewText}: noise or a one-time allocation`;
   } else {

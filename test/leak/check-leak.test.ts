@@ -167,6 +167,15 @@ describe('analyzeSeries (the decision rule)', () => {
     expect(analyzeSeries(series([0, 1_000, 3_000, 7_000, 15_000, 31_000], 10)).leaked).toBe(false);
   });
 
+  test('the same growth in every batch, whatever its size, is a cost per measurement, not a leak', () => {
+    // What CI once saw for vial's own Machine under load: ~30 KB per GC'd measurement, small batches.
+    const verdict = analyzeSeries(series([0, 30_000, 61_000, 90_000, 121_000, 150_000], 14));
+    expect(verdict.bytesPerIteration).toBeGreaterThan(16);
+    expect(verdict.batches.every((batch) => batch.grew)).toBe(true);
+    expect(verdict.leaked).toBe(false);
+    expect(verdict.reason).toMatch(/about the same amount whatever the batch size/);
+  });
+
   test('the early batches may stall (V8 accounting of growing arrays) without hiding a leak', () => {
     expect(analyzeSeries(series([0, -900, 0, 300_000, 900_000, 2_000_000], 1000)).leaked).toBe(true);
   });
