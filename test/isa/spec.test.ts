@@ -43,7 +43,7 @@ describe('the catalog', () => {
           );
           const found = formsWithOpcode(space, map, opcode);
           expect(found.length, `${space} ${map} ${opcode.toString(16)}`).toBe(expected.length);
-          found.forEach((form, index) => expect(form).toBe(expected[index])); // same objects, same order
+          for (const [index, form] of found.entries()) expect(form).toBe(expected[index]); // same objects, same order
           if (found.length > 0) slots++;
         }
       }
