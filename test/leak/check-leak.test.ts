@@ -176,6 +176,13 @@ describe('analyzeSeries (the decision rule)', () => {
     expect(verdict.reason).toMatch(/about the same amount whatever the batch size/);
   });
 
+  test('one stalled late batch does not hide a steep, straight leak', () => {
+    // A listener leak as CI once measured it under load: 600 → 1400 calls grew by nothing.
+    const verdict = analyzeSeries(series([0, 38_700, 278_000, 273_000, 580_000, 1_100_000], 200));
+    expect(verdict.leaked).toBe(true);
+    expect(verdict.rSquared).toBeGreaterThan(0.9);
+  });
+
   test('the early batches may stall (V8 accounting of growing arrays) without hiding a leak', () => {
     expect(analyzeSeries(series([0, -900, 0, 300_000, 900_000, 2_000_000], 1000)).leaked).toBe(true);
   });
