@@ -353,6 +353,33 @@ function adjustForFamily(
       registers.set(register(2), keepHigh(2, read(offset + half)));
       return [];
     }
+    case 'bound': {
+      // BOUND r, m: a signed bounds pair in memory and an index below, inside or above it (a third
+      // each), so both the #BR and the no-fault path are exercised (random bounds are mostly empty).
+      const [index, bounds] = decoded.operands;
+      if (index?.kind !== 'register' || bounds?.kind !== 'memory' || bounds.index !== null) return [];
+      const info = registerInfo(index.register);
+      const offset = Number(bounds.displacement);
+      if (!info || bounds.base === null || offset < 0 || offset + info.width / 4 > data.length) return [];
+      const bytes = info.width / 8;
+      const lower = rng.below(2000) - 1000;
+      const upper = lower + rng.below(1000);
+      const writeSigned = (at: number, value: number) => {
+        for (let i = 0; i < bytes; i++)
+          data[at + i] = Number((BigInt.asUintN(info.width, BigInt(value)) >> BigInt(8 * i)) & 0xffn);
+      };
+      writeSigned(offset, lower);
+      writeSigned(offset + bytes, upper);
+      const value = [
+        lower - 1 - rng.below(100),
+        lower + rng.below(upper - lower + 1),
+        upper + 1 + rng.below(100),
+      ][rng.below(3)];
+      const container = generalRegister(info.number, mode, false);
+      const keep = (registers.get(container) ?? 0n) & ~((1n << BigInt(info.width)) - 1n);
+      registers.set(container, keep | BigInt.asUintN(info.width, BigInt(value)));
+      return [];
+    }
     case 'bt':
     case 'bts':
     case 'btr':

@@ -76,8 +76,6 @@ export const familiesNotChecked: Readonly<Record<string, string>> = {
   hlt: 'stops the machine',
   int3: 'stops the machine',
   ud2: 'raises #UD by definition',
-  into: 'trap (tested by the machine tests)',
-  bound: 'needs bounds in memory',
   xlat: 'reads memory at rBX + AL',
 };
 
