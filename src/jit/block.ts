@@ -565,10 +565,11 @@ function storeCode(
   lines.push(`if (page === M.writePageNumber) {`);
   words.forEach((word, index) => {
     const at = `offset${index ? ` + ${4 * index}` : ''}`;
-    // Undefined bits are stored as 0 with a 1 in the shadow (canonical form); zero mode keeps no shadow.
+    // Undefined bits are stored as 0 with a 1 in the shadow (canonical form). A zero-mode machine's
+    // memory holds no undefined byte (its shadow stays 0: `Memory.keepsUndefined`), so no shadow store.
     const mask = keepUndefined ? masks[index] : '0';
     lines.push(`M.writeData.${set}(${at}, ${mask === '0' ? word : `${word} & ~${mask}`}${littleEndian});`);
-    lines.push(`M.writeUndefined.${set}(${at}, ${mask}${littleEndian});`);
+    if (keepUndefined) lines.push(`M.writeUndefined.${set}(${at}, ${mask}${littleEndian});`);
   });
   lines.push(
     `} else M.store(${linear}, ${bytes}, ${value.low}, ${value.high}, ${value.undefinedLow}, ${value.undefinedHigh});`,

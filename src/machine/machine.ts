@@ -153,7 +153,7 @@ export class Machine implements MachineAccess {
     this.policy = options.policy ?? 'track';
     this.maxSteps = options.maxSteps ?? 10_000_000;
     this.cpu = options.cpu ?? defaultCpuProfile;
-    this.memory = new Memory(options.maxMappedBytes);
+    this.memory = new Memory(options.maxMappedBytes, this.policy !== 'zero');
     this.memory.onWrite = (page) => {
       // Self-modifying code: forget every decoded instruction and compiled block when a code page changes.
       if (this.codePages.has(page)) {

@@ -54,6 +54,12 @@ export class Memory {
   constructor(
     /** Most bytes that may be mapped in total (a guest cannot exhaust the host). */
     readonly maxMappedBytes = 256 * 1024 * 1024,
+    /**
+     * False for a `zero`-policy machine, where nothing is undefined: an `'undefined'` fill maps
+     * defined zeros and undefined bits written read as defined 0 (the policy's "undefined is 0"),
+     * so the shadow stays all-zero and compiled stores need not write it.
+     */
+    readonly keepsUndefined = true,
   ) {}
 
   /** Bytes mapped so far. */
@@ -88,7 +94,7 @@ export class Memory {
         continue;
       }
       const undefinedBits = new Uint8Array(PAGE_SIZE);
-      if (fill === 'undefined') undefinedBits.fill(0xff);
+      if (fill === 'undefined' && this.keepsUndefined) undefinedBits.fill(0xff);
       const data = new Uint8Array(PAGE_SIZE);
       this.pages.set(page, {
         data,
@@ -163,7 +169,7 @@ export class Memory {
     const page = this.pages.get(pageNumber)!;
     const offset = address % PAGE_SIZE;
     page.data[offset] = value & ~undefinedBits;
-    page.undefinedBits[offset] = undefinedBits;
+    page.undefinedBits[offset] = this.keepsUndefined ? undefinedBits : 0;
     this.onWrite?.(pageNumber);
   }
 

@@ -154,3 +154,22 @@ describe('bytes, strings, arrays', () => {
     expect(() => machine.writeArray('alloc', [0.5], 32)).toThrow(/element 0 is 0.5: not an integer/);
   });
 });
+
+describe('memory of a zero-mode machine', () => {
+  test('holds no undefined byte: an undefined mapping is defined zeros, undefined bits written read as 0', () => {
+    const zero = new Machine({ mode: 64, policy: 'zero' });
+    zero.memory.map(0x9000n, 16, 0b011, 'undefined');
+    zero.memory.writeBytes(0x9004n, Uint8Array.of(0xff, 0xff), Uint8Array.of(0x0f, 0xff));
+    expect(zero.memory.readBytes(0x9000n, 8)).toEqual({
+      bytes: Uint8Array.of(0, 0, 0, 0, 0xf0, 0, 0, 0),
+      undefinedBits: new Uint8Array(8),
+    });
+    // The same in track mode keeps the undefined bits.
+    const track = new Machine({ mode: 64, policy: 'track' });
+    track.memory.map(0x9000n, 16, 0b011, 'undefined');
+    track.memory.writeBytes(0x9004n, Uint8Array.of(0xff, 0xff), Uint8Array.of(0x0f, 0xff));
+    expect(track.memory.readBytes(0x9000n, 8).undefinedBits).toEqual(
+      Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x0f, 0xff, 0xff, 0xff),
+    );
+  });
+});
