@@ -19,7 +19,13 @@
  */
 import { branchCondition } from '../ir/evaluate.js';
 import type { Expression, FlagBit, Location, Statement } from '../ir/expression.js';
-import { ExpressionCompiler, type GeneratedValue, NotCompilable, type StateLayout } from './expressions.js';
+import {
+  type CarriedWords,
+  ExpressionCompiler,
+  type GeneratedValue,
+  NotCompilable,
+  type StateLayout,
+} from './expressions.js';
 import type { MemoryPort } from './memory-port.js';
 import * as runtime from './runtime.js';
 import { restartTemplateTemporaries } from './templates.js';
@@ -270,7 +276,7 @@ function generateBlock(
   start: number,
   environment: BlockEnvironment,
   maxInstructions = MAX_BLOCK_INSTRUCTIONS,
-  carried?: { read: ReadonlySet<number>; written: ReadonlySet<number> },
+  carried?: CarriedWords,
 ): SharedBlock | null {
   const { keepUndefined, layout, mode } = environment;
   const ipOffset = environment.instructionPointerOffset;
@@ -377,7 +383,18 @@ function generateBlock(
   if (loops && !carried) {
     // A loop: compile again with the state words it uses carried in locals across iterations.
     const read = new Set([...expressions.wordsRead].filter((word) => !expressions.wordsWritten.has(word)));
-    return generateBlock(start, environment, compiled, { read, written: expressions.wordsWritten });
+    const deadAtStart = new Set(
+      flagsDeadAtStart(facts.slice(0, compiled)).flatMap((flag) => {
+        const word = layout.slotOf({ kind: 'flag', flag })?.offset;
+        if (word === undefined) return [];
+        return keepUndefined ? [word, word + 2] : [word];
+      }),
+    );
+    return generateBlock(start, environment, compiled, {
+      read,
+      written: expressions.wordsWritten,
+      deadAtStart,
+    });
   }
   const body: string[] = [
     'let done = 0;',
@@ -413,6 +430,30 @@ function generateBlock(
   );
   return { start, length: compiled, run, source };
 }
+
+/**
+ * Flags that every pass of a loop overwrites before anything reads them or the block can leave:
+ * their values need not be carried round the loop's back edge (in `alu32`, the six flags of the
+ * `sub ecx, 1` before `jnz` are dead at the top of the loop, which `imul` and `add` rewrite).
+ */
+function flagsDeadAtStart(facts: readonly InstructionFacts[]): FlagBit[] {
+  const dead: FlagBit[] = [];
+  const settled = new Set<FlagBit>();
+  for (const fact of facts) {
+    for (const flag of ALL_FLAGS) {
+      if (settled.has(flag)) continue;
+      // An exit before the instruction, or a read, needs the carried value; a write replaces it.
+      if (fact.canExit || fact.readsFlags.has(flag)) settled.add(flag);
+      else if (fact.writesFlags.has(flag)) {
+        settled.add(flag);
+        dead.push(flag);
+      }
+    }
+  }
+  return dead;
+}
+
+const ALL_FLAGS: readonly FlagBit[] = ['CF', 'PF', 'AF', 'ZF', 'SF', 'OF', 'DF'];
 
 function wrapAddress(address: number, mode: 32 | 64): number {
   return mode === 32 ? address % 2 ** 32 : address;

@@ -32,6 +32,15 @@ export interface StateLayout {
 
 const isZero = (code: string) => code === ZERO;
 
+/** The state words a looping block keeps in locals `L<index>` across iterations. */
+export interface CarriedWords {
+  /** Words the block reads but never writes. */
+  readonly read: ReadonlySet<number>;
+  readonly written: ReadonlySet<number>;
+  /** Written words every pass overwrites before reading them or leaving: not carried round the loop. */
+  readonly deadAtStart?: ReadonlySet<number>;
+}
+
 /** The operands of the subtraction that set a flag (see `ExpressionCompiler.flagSources`). */
 interface SubtractionSource {
   readonly a: GeneratedValue;
@@ -81,13 +90,7 @@ export class ExpressionCompiler {
      * iterations (declared by {@link carriedDeclarations}); the written ones reach `S` only when
      * the block leaves ({@link flushCode}).
      */
-    private readonly carried: {
-      readonly read: ReadonlySet<number>;
-      readonly written: ReadonlySet<number>;
-    } = {
-      read: new Set(),
-      written: new Set(),
-    },
+    private readonly carried: CarriedWords = { read: new Set(), written: new Set() },
   ) {}
 
   /** `let L8 = S[8], …;` for the loop-carried words (before the loop). */
@@ -98,7 +101,9 @@ export class ExpressionCompiler {
 
   /** Before `continue`: the loop-carried locals take this iteration's values (through temporaries). */
   continueCode(): string {
-    const changed = [...this.carried.written].filter((index) => this.current(index) !== `L${index}`);
+    const changed = [...this.carried.written].filter(
+      (index) => this.current(index) !== `L${index}` && !this.carried.deadAtStart?.has(index),
+    );
     const temporaries = changed.map((index) => `const c${index} = ${this.current(index)};`);
     return [...temporaries, ...changed.map((index) => `L${index} = c${index};`)].join(' ');
   }
