@@ -321,9 +321,11 @@ export function analyzeSeries(
   // A leak's growth per batch scales with the batch (sizes double); a cost per measurement (the GC's
   // own bookkeeping, V8 code and feedback) adds about the same to every batch. The slope of each
   // batch's growth against its size, with an intercept, is the per-call part.
+  // The larger half only, as for the backstop: a first batch that falls from an inflated baseline
+  // would tilt the fit.
   const perCall = fitLine(
-    batches.map((b) => b.iterations),
-    batches.map((b) => b.deltaBytes),
+    decisive.map((b) => b.iterations),
+    decisive.map((b) => b.deltaBytes),
   ).slope;
   const scales = perCall >= thresholdBytesPerIteration / 2;
   // One stalled batch among steady growth (V8's accounting of a growing array catching up later, a

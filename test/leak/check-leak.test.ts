@@ -176,6 +176,13 @@ describe('analyzeSeries (the decision rule)', () => {
     expect(verdict.reason).toMatch(/about the same amount whatever the batch size/);
   });
 
+  test('a first batch falling from an inflated baseline does not make flat batches scale', () => {
+    // vial's Machine in CI (2026-12-07): -195 KB after 42 calls, then +17, +62, +25, +29 KB.
+    const verdict = analyzeSeries(series([0, -195_000, -178_000, -116_000, -91_300, -62_500], 42));
+    expect(verdict.batches.slice(-3).every((batch) => batch.grew)).toBe(true);
+    expect(verdict.leaked).toBe(false);
+  });
+
   test('one stalled late batch does not hide a steep, straight leak', () => {
     // A listener leak as CI once measured it under load: 600 → 1400 calls grew by nothing.
     const verdict = analyzeSeries(series([0, 38_700, 278_000, 273_000, 580_000, 1_100_000], 200));
