@@ -199,10 +199,8 @@ export function compileBlock(start: number, environment: BlockEnvironment): Comp
     generatedTraces++;
     if (sharedBlocks.size >= SHARED_BLOCKS_LIMIT)
       sharedBlocks.delete(sharedBlocks.keys().next().value as string);
-  } else {
-    sharedBlocks.delete(key); // keep recently used entries at the end
+    sharedBlocks.set(key, shared);
   }
-  sharedBlocks.set(key, shared);
   return shared && { ...shared, next: null, nextStart: -1, other: null, otherStart: -1 };
 }
 
@@ -215,7 +213,8 @@ type SharedBlock = Pick<CompiledBlock, 'start' | 'length' | 'run' | 'source'>;
  * A block function keeps no machine state (the state array and the memory port are its arguments;
  * its kernel frame is scratch during a call), so machines that run the same code — tests that create
  * a machine per case — reuse V8's optimised code instead of generating and compiling it again.
- * Bounded; the least recently used traces go first.
+ * Bounded; the oldest traces go first (first in, first out: reordering on every hit would churn the
+ * Map's table, which a leak check of code that creates machines reads as growth).
  */
 const sharedBlocks = new Map<string, SharedBlock | null>();
 const SHARED_BLOCKS_LIMIT = 2048;
