@@ -34,7 +34,8 @@ describe('min64 (signed, cmov) and umin64 (unsigned, sbb)', () => {
   const pairs = edges.flatMap((a) => edges.map((b) => [a, b] as const));
   test('every pair of edge values', () => {
     for (const [a, b] of pairs) {
-      const smaller = a < b ? a : b; // bigints: Math.min does not take them
+      // biome-ignore lint/complexity/useMathMinMax: bigints; Math.min does not take them
+      const smaller = a < b ? a : b;
       expect(run('min64', [a, b], true).value).toBe(smaller);
       const [ua, ub] = [BigInt.asUintN(64, a), BigInt.asUintN(64, b)];
       expect(run('umin64', [a, b], false).value).toBe(ua < ub ? ua : ub);
