@@ -154,10 +154,20 @@ export class ExpressionCompiler {
    * outlive it (operands are bound when generated).
    */
   flagValue(node: Expression): GeneratedValue {
-    if (this.keepUndefined || node.kind !== 'operation' || this.values.has(node)) return this.value(node);
-    const args = node.args.map((arg) => this.value(arg));
-    const template = node.operation === 'select' ? null : concreteTemplate(node, args);
-    if (!template || node.width !== 1) return this.value(node);
+    if (
+      this.keepUndefined ||
+      node.kind !== 'operation' ||
+      node.operation === 'select' ||
+      node.width !== 1 ||
+      this.values.has(node)
+    ) {
+      return this.value(node);
+    }
+    const template = concreteTemplate(
+      node,
+      node.args.map((arg) => this.value(arg)),
+    );
+    if (!template) return this.value(node);
     for (const line of template.setup) this.lines.push(line);
     return { low: `(${template.low})`, high: ZERO, undefinedLow: ZERO, undefinedHigh: ZERO };
   }

@@ -6,17 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { conditionCodes } from '../../src/isa/index.js';
-import { Machine, type UndefinedPolicy } from '../../src/machine/index.js';
+import type { UndefinedPolicy } from '../../src/machine/index.js';
 import { caseCount, Random, testSeed } from '../support/random.js';
+import { runOverTable } from './table-program.js';
 
-const CODE = 0x40_0000n;
-const TABLE = 0x50_0000n;
-const OUT = 0x60_0000n;
 const names = {
-  8: { a: 'al', b: 'bl', data: 'byte' },
-  16: { a: 'ax', b: 'bx', data: 'word' },
-  32: { a: 'eax', b: 'ebx', data: 'dword' },
-  64: { a: 'rax', b: 'rbx', data: 'qword' },
+  8: { a: 'al', b: 'bl' },
+  16: { a: 'ax', b: 'bx' },
+  32: { a: 'eax', b: 'ebx' },
+  64: { a: 'rax', b: 'rbx' },
 } as const;
 
 function operand(random: Random, width: number): bigint {
@@ -37,42 +35,12 @@ function run(
   execution: 'compiled' | 'interpreted',
 ) {
   const { a, b } = names[width];
-  const machine = new Machine({ mode: 64, policy, execution });
   // Per pair: setcc into the output, cmovcc (32-bit: cmov has no 8-bit form), and a jcc that counts in r11.
-  machine.assemble(
-    `mov r8, ${TABLE}
-mov r9, ${OUT}
-mov r10d, ${pairs.length}
-xor r11d, r11d
-next:
-mov ${a}, [r8]
-mov ${b}, [r8+8]
-mov ecx, 1
-mov edx, 2
-cmp ${a}, ${b}
-set${suffix} byte [r9]
-cmov${suffix} ecx, edx
-mov [r9+4], ecx
-j${suffix} taken
-add r11d, 1
-taken:
-add r8, 16
-add r9, 8
-dec r10d
-jnz next`,
-    { address: CODE },
-  );
-  machine.setRegister('rip', CODE);
-  const table = new BigUint64Array(pairs.flat());
-  machine.memory.map(TABLE, table.byteLength, 0b011, 'zero');
-  machine.writeBytes(TABLE, new Uint8Array(table.buffer));
-  machine.memory.map(OUT, pairs.length * 8, 0b011, 'zero');
-  const stop = machine.run();
+  const body = `mov ${a}, [r8]\nmov ${b}, [r8+8]\nmov ecx, 1\nmov edx, 2\ncmp ${a}, ${b}\nset${suffix} byte [r9]\ncmov${suffix} ecx, edx\nmov [r9+4], ecx\nj${suffix} taken\nadd r11d, 1\ntaken:`;
+  const { machine, stop, ...result } = runOverTable(body, pairs, 8, policy, execution);
   return {
+    ...result,
     stop: stop.reason,
-    steps: machine.steps,
-    compiled: machine.compiledSteps,
-    out: machine.readBytes(OUT, pairs.length * 8),
     r11: machine.getRegister('r11').toString(),
     flags: machine.getFlags().toString(),
   };

@@ -6,12 +6,9 @@
  * (16-bit `xor dx, dx` leaves DX a merge of RDX, not a constant, so 16-bit takes the runtime path.)
  */
 import { describe, expect, it } from 'vitest';
-import { Machine, type UndefinedPolicy } from '../../src/machine/index.js';
+import type { UndefinedPolicy } from '../../src/machine/index.js';
 import { caseCount, Random, testSeed } from '../support/random.js';
-
-const CODE = 0x40_0000n;
-const TABLE = 0x50_0000n;
-const OUT = 0x60_0000n;
+import { runOverTable } from './table-program.js';
 
 function randomValue(random: Random, width: number): bigint {
   const bits = (count: number) =>
@@ -46,35 +43,10 @@ function run(
   execution: 'compiled' | 'interpreted',
 ) {
   const { a, c, d } = registers[width];
-  const machine = new Machine({ mode: 64, policy, execution });
-  machine.assemble(
-    `mov r8, ${TABLE}
-mov r9, ${OUT}
-mov r10d, ${pairs.length}
-next:
-mov ${a}, [r8]
-mov ${c}, [r8+8]
-xor ${d}, ${d}
-div ${c}
-mov [r9], ${a}
-mov [r9+8], ${d}
-add r8, 16
-add r9, 16
-dec r10d
-jnz next`,
-    { address: CODE },
-  );
-  machine.setRegister('rip', CODE);
-  const table = new BigUint64Array(pairs.flat());
-  machine.memory.map(TABLE, table.byteLength, 0b011, 'zero');
-  machine.writeBytes(TABLE, new Uint8Array(table.buffer));
-  machine.memory.map(OUT, table.byteLength, 0b011, 'zero');
-  const stop = machine.run();
+  const body = `mov ${a}, [r8]\nmov ${c}, [r8+8]\nxor ${d}, ${d}\ndiv ${c}\nmov [r9], ${a}\nmov [r9+8], ${d}`;
+  const { machine, ...result } = runOverTable(body, pairs, 16, policy, execution);
   return {
-    stop: { reason: stop.reason, fault: stop.fault, address: stop.address },
-    steps: machine.steps,
-    compiled: machine.compiledSteps,
-    out: machine.readBytes(OUT, table.byteLength),
+    ...result,
     rax: machine.getRegister('rax').toString(),
     rdx: machine.getRegister('rdx').toString(),
     rflags: machine.getFlags().toString(),
